@@ -1,0 +1,100 @@
+"""Follow-up plans (RTL), their actions and quarterly progress."""
+from __future__ import annotations
+
+from ..extensions import db
+from ._base import utcnow
+
+PLAN_DRAFT, PLAN_SUBMITTED, PLAN_ACCEPTED, PLAN_RETURNED = "draft", "submitted", "accepted", "returned"
+PLAN_STATUS_LABELS = {PLAN_DRAFT: "Draf", PLAN_SUBMITTED: "Diajukan", PLAN_ACCEPTED: "Diterima",
+                      PLAN_RETURNED: "Dikembalikan"}
+
+
+class Plan(db.Model):
+    """The RTL of one unit answering one period's result."""
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False)
+    period_id = db.Column(db.Integer, db.ForeignKey("period.id"), nullable=False, index=True)
+    status = db.Column(db.String(10), nullable=False, default=PLAN_DRAFT)
+    override_elements = db.Column(db.JSON)
+    override_reason = db.Column(db.Text)
+    override_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    override_at = db.Column(db.DateTime)
+    return_comment = db.Column(db.Text)
+    submitted_at = db.Column(db.DateTime)
+    decided_at = db.Column(db.DateTime)
+    source = db.Column(db.String(10), nullable=False, default="web")  # web | import
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    unit = db.relationship("Unit")
+    period = db.relationship("Period")
+    actions = db.relationship("Action", back_populates="plan", order_by="Action.id",
+                              cascade="all, delete-orphan")
+
+    __table_args__ = (db.UniqueConstraint("unit_id", "period_id", name="uq_plan_unit_period"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Action(db.Model):
+    """One programme/activity for one priority element."""
+    id = db.Column(db.Integer, primary_key=True)
+    plan_id = db.Column(db.Integer, db.ForeignKey("plan.id"), nullable=False, index=True)
+    element = db.Column(db.String(20), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    quarters = db.Column(db.JSON, nullable=False, default=list)  # ["2021-TW4", ...]
+    owner = db.Column(db.String(255))
+    target = db.Column(db.String(255))
+    not_actionable = db.Column(db.Boolean, nullable=False, default=False)
+    carried_from_id = db.Column(db.Integer, db.ForeignKey("action.id"))
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    plan = db.relationship("Plan", back_populates="actions")
+    carried_from = db.relationship("Action", remote_side=[id])
+    entries = db.relationship("ProgressEntry", back_populates="action",
+                              order_by="ProgressEntry.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ProgressEntry(db.Model):
+    """A quarterly progress report on an action. Entries are never overwritten: a resubmission
+    after rejection is a new entry pointing at the one it supersedes."""
+    id = db.Column(db.Integer, primary_key=True)
+    action_id = db.Column(db.Integer, db.ForeignKey("action.id"), nullable=False, index=True)
+    quarter = db.Column(db.String(10), nullable=False)
+    percent = db.Column(db.Float, nullable=False)
+    narrative = db.Column(db.Text, nullable=False)
+    evidence_path = db.Column(db.String(255))
+    evidence_name = db.Column(db.String(255))
+    evidence_mime = db.Column(db.String(100))
+    evidence_link = db.Column(db.String(1000))
+    status = db.Column(db.String(10), nullable=False, default="submitted")
+    submitted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    submitted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    reviewed_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    reviewed_at = db.Column(db.DateTime)
+    review_comment = db.Column(db.Text)
+    supersedes_id = db.Column(db.Integer, db.ForeignKey("progress_entry.id"))
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    action = db.relationship("Action", back_populates="entries")
+    submitted_by = db.relationship("User", foreign_keys=[submitted_by_id])
+    reviewed_by = db.relationship("User", foreign_keys=[reviewed_by_id])
+
+    __table_args__ = (db.Index("ix_progress_entry_status", "status"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CatalogueAction(db.Model):
+    """A common action for an element, seeded and grown from what units write."""
+    id = db.Column(db.Integer, primary_key=True)
+    element = db.Column(db.String(20), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    text_key = db.Column(db.String(255), nullable=False)
+    uses = db.Column(db.Integer, nullable=False, default=0)
+    seeded = db.Column(db.Boolean, nullable=False, default=False)
+
+    __table_args__ = (db.UniqueConstraint("element", "text_key", name="uq_catalogue_element_text"),)

@@ -1,0 +1,127 @@
+"""Units, periods, imported survey results."""
+from __future__ import annotations
+
+import re
+
+from ..extensions import db
+from ._base import utcnow
+
+
+def name_key(name: str) -> str:
+    """Unit names match case- and whitespace-insensitively."""
+    return re.sub(r"\s+", " ", (name or "").strip()).lower()
+
+
+class Unit(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(255), nullable=False)
+    name_key = db.Column(db.String(255), nullable=False, unique=True)
+    group = db.Column(db.String(100))
+    parent_id = db.Column(db.Integer, db.ForeignKey("unit.id"))
+    contact = db.Column(db.String(255))
+    phone = db.Column(db.String(64))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    parent = db.relationship("Unit", remote_side=[id])
+
+    def __repr__(self):
+        return f"<Unit {self.name}>"
+
+
+class Period(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(10), nullable=False, unique=True)
+    kind = db.Column(db.String(10), nullable=False)
+    year = db.Column(db.Integer, nullable=False)
+    number = db.Column(db.Integer, nullable=False, default=0)
+    start_date = db.Column(db.Date, nullable=False)
+    end_date = db.Column(db.Date, nullable=False)
+    # Element set and numbering the period was surveyed with (elements are data, not code).
+    element_keys = db.Column(db.JSON, nullable=False)
+    numbering = db.Column(db.String(20))
+    status = db.Column(db.String(10), nullable=False, default="open")
+    plan_deadline = db.Column(db.Date)
+    progress_grace_days = db.Column(db.Integer, nullable=False, default=15)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class ImportBatch(db.Model):
+    """One loaded file. A replaced batch keeps its rows and its file: nothing loaded is lost."""
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(20), nullable=False)  # scores | responses | rtl
+    period_id = db.Column(db.Integer, db.ForeignKey("period.id"), nullable=False, index=True)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    created_by_label = db.Column(db.String(255))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    filename = db.Column(db.String(255), nullable=False)
+    checksum = db.Column(db.String(64), nullable=False)
+    content = db.deferred(db.Column(db.LargeBinary))
+    numbering = db.Column(db.String(20))
+    row_count = db.Column(db.Integer, nullable=False, default=0)
+    unit_count = db.Column(db.Integer, nullable=False, default=0)
+    flag_count = db.Column(db.Integer, nullable=False, default=0)
+    created_units = db.Column(db.JSON, nullable=False, default=list)
+    status = db.Column(db.String(10), nullable=False, default="active")  # active | replaced
+    replaced_at = db.Column(db.DateTime)
+    replaced_by_id = db.Column(db.Integer, db.ForeignKey("import_batch.id"))
+
+    period = db.relationship("Period")
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
+
+
+class UnitResult(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    batch_id = db.Column(db.Integer, db.ForeignKey("import_batch.id"), nullable=False, index=True)
+    period_id = db.Column(db.Integer, db.ForeignKey("period.id"), nullable=False)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False, index=True)
+    source_row = db.Column(db.Integer)
+    respondents = db.Column(db.Integer)
+    method = db.Column(db.String(100))
+    population = db.Column(db.Integer)
+    reported_ikm = db.Column(db.Float)
+    ikm = db.Column(db.Float, nullable=False)
+    category = db.Column(db.String(1), nullable=False)
+    family = db.Column(db.String(10), nullable=False)  # s | nrr | value | responses
+    flags = db.Column(db.JSON, nullable=False, default=list)
+
+    unit = db.relationship("Unit")
+    period = db.relationship("Period")
+    batch = db.relationship("ImportBatch")
+    elements = db.relationship("ElementScore", cascade="all, delete-orphan",
+                               order_by="ElementScore.id", lazy="selectin")
+
+    __table_args__ = (db.Index("ix_unit_result_period_batch", "period_id", "batch_id"),)
+
+    @property
+    def nrrs(self) -> dict[str, float]:
+        return {e.element: e.nrr for e in self.elements}
+
+
+class ElementScore(db.Model):
+    """One element's score in one unit result, stored by element key (never by U-position)."""
+    id = db.Column(db.Integer, primary_key=True)
+    result_id = db.Column(db.Integer, db.ForeignKey("unit_result.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    element = db.Column(db.String(20), nullable=False)
+    total = db.Column(db.Float)  # S, sum of answers (when known)
+    answers = db.Column(db.Integer)  # answers given to this element (when known)
+    nrr = db.Column(db.Float, nullable=False)
+
+
+class Response(db.Model):
+    """One respondent's answers, by element key.
+
+    Append-only and written only by the respondent import, which resolves ``batch_id`` and
+    ``unit_id`` in the same transaction. The columns deliberately carry no foreign-key
+    constraints: on a million-row COPY the per-row constraint triggers took three quarters of
+    the time (16 s of 21 s on PostgreSQL, see docs/performance.md).
+    """
+    id = db.Column(db.Integer, primary_key=True)
+    batch_id = db.Column(db.Integer, nullable=False, index=True)
+    unit_id = db.Column(db.Integer, nullable=False)
+    answers = db.Column(db.JSON, nullable=False)
+    age = db.Column(db.String(20))
+    sex = db.Column(db.String(20))
+    education = db.Column(db.String(50))
+    occupation = db.Column(db.String(100))
+    submitted_at = db.Column(db.String(40))

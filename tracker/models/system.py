@@ -1,0 +1,99 @@
+"""Users, notifications, audit trail and export jobs."""
+from __future__ import annotations
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ._base import utcnow
+
+ROLES = ("admin", "inspector", "manager")
+ROLE_LABELS = {"admin": "Bagian Organisasi (admin)", "inspector": "Inspektorat",
+               "manager": "Pengelola unit"}
+
+user_units = db.Table(
+    "user_units",
+    db.Column("user_id", db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("unit_id", db.Integer, db.ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(255), nullable=False, unique=True)
+    name = db.Column(db.String(255))
+    password_hash = db.Column(db.String(255), nullable=False)
+    role = db.Column(db.String(20), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    locked_until = db.Column(db.DateTime)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    units = db.relationship("Unit", secondary=user_units, lazy="selectin", order_by="Unit.name")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def unit_ids(self) -> set[int]:
+        return {u.id for u in self.units}
+
+    @property
+    def display(self) -> str:
+        return self.name or self.email
+
+
+class Notification(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    message = db.Column(db.Text, nullable=False)
+    link = db.Column(db.String(255))
+    # The daily check may run on many workers; one key per (user, thing, day) keeps it idempotent.
+    dedupe_key = db.Column(db.String(255), unique=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    read_at = db.Column(db.DateTime)
+    emailed_at = db.Column(db.DateTime)
+
+
+class AuditLog(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    user_label = db.Column(db.String(255))
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), index=True)
+    entity = db.Column(db.String(30), nullable=False)
+    entity_id = db.Column(db.Integer)
+    event = db.Column(db.String(30), nullable=False)
+    before = db.Column(db.JSON)
+    after = db.Column(db.JSON)
+
+    user = db.relationship("User")
+
+    __table_args__ = (db.Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class ExportJob(db.Model):
+    id = db.Column(db.String(36), primary_key=True)
+    kind = db.Column(db.String(20), nullable=False)  # period | unit
+    period_id = db.Column(db.Integer, db.ForeignKey("period.id"), nullable=False)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"))
+    status = db.Column(db.String(10), nullable=False, default="queued")
+    progress = db.Column(db.Integer, nullable=False, default=0)
+    message = db.Column(db.String(255))
+    file_path = db.Column(db.String(255))
+    error = db.Column(db.Text)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    started_at = db.Column(db.DateTime)
+    finished_at = db.Column(db.DateTime)
+
+    period = db.relationship("Period")
+    unit = db.relationship("Unit")
