@@ -1,0 +1,9 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Email wajib diisi."),
+                                            Email("Format email tidak valid.")])
+    password = PasswordField("Kata sandi", validators=[DataRequired("Kata sandi wajib diisi.")])

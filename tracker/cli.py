@@ -1,0 +1,170 @@
+"""Command line (CONTRACT.md): `skm`, `rtl` and `users` groups under `flask --app wsgi`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .domain.elements import NUMBERINGS
+from .domain.periods import BadPeriod, parse_period
+
+from .imports.readers import ImportRejected
+
+skm = AppGroup("skm", help="Hasil SKM: impor, ringkasan, ekspor.")
+rtl = AppGroup("rtl", help="Rencana Tindak Lanjut.")
+users = AppGroup("users", help="Pengguna.")
+
+numbering_option = click.option("--numbering", type=str, default=None,
+                                 help="questionnaire (U8=Sarpras, U9=Pengaduan) atau regulation "
+                                      "(U8=Pengaduan, U9=Sarpras)")
+
+
+def _period(code: str) -> str:
+    try:
+        return parse_period(code).code
+    except BadPeriod as exc:
+        _fail([str(exc)])
+
+
+def _fail(messages: list[str], code: int = 1):
+    for m in messages:
+        click.echo(f"GALAT: {m}", err=True)
+    sys.exit(code)
+
+
+def _read(path: str) -> bytes:
+    p = Path(path)
+    if not p.is_file():
+        _fail([f"Berkas '{path}' tidak ditemukan."])
+    return p.read_bytes()
+
+
+def import_command(group, name, doc, importer):
+    """Register an import command: FILE --period --numbering [--replace] [--no-create-units]."""
+
+    @group.command(name, help=doc)
+    @click.argument("file")
+    @click.option("--period", required=True)
+    @numbering_option
+    @click.option("--replace", is_flag=True, help="Ganti data periode ini (data lama diarsipkan).")
+    @click.option("--no-create-units", is_flag=True, help="Unit yang tidak dikenal menjadi galat.")
+    def command(file, period, numbering, replace, no_create_units):
+        _run_import(importer(), file, period, numbering, replace, no_create_units)
+
+    return command
+
+
+def _run_import(fn, file, period, numbering, replace, no_create_units):
+    if numbering is not None and numbering not in NUMBERINGS:
+        _fail([f"Penomoran '{numbering}' tidak dikenal; gunakan 'questionnaire' atau 'regulation'."])
+    try:
+        report = fn(_read(file), Path(file).name, _period(period), numbering, user="cli",
+                    replace=replace, create_units=not no_create_units)
+    except ImportRejected as exc:
+        _fail([f"{Path(file).name}: {m}" for m in exc.messages()])
+    for line in report.lines():
+        click.echo(line)
+
+
+def _scores_importer():
+    from .imports.service import import_scores
+    return import_scores
+
+
+def _responses_importer():
+    from .imports.service import import_responses
+    return import_responses
+
+
+def _rtl_importer():
+    from .followup.rtl_import import import_rtl
+    return import_rtl
+
+
+import_command(skm, "import-scores", "Impor hasil agregat per unit.", _scores_importer)
+import_command(skm, "import-responses", "Impor jawaban per responden.", _responses_importer)
+import_command(rtl, "import", "Impor RTL yang sudah ada (lampiran lama).", _rtl_importer)
+
+
+@skm.command("summary")
+@click.option("--period", required=True)
+@click.option("--weighted", is_flag=True, help="IKM kota tertimbang jumlah responden.")
+def summary_cmd(period, weighted):
+    """Cetak hasil periode sebagai JSON."""
+    from .results.summary import build_summary
+    data = build_summary(_period(period), weighted=weighted)
+    if not data["units"]:
+        _fail([f"Periode {period} belum memiliki hasil."])
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@skm.command("export-annex")
+@click.option("--period", required=True)
+@click.option("--out", "out", required=True)
+def export_annex_cmd(period, out):
+    """Tulis buku kerja lampiran tindak lanjut periode."""
+    from .reports.annex import write_period_workbook
+    code = _period(period)
+    try:
+        write_period_workbook(code, out)
+    except LookupError as exc:
+        _fail([str(exc)])
+    click.echo(f"Lampiran periode {code} ditulis ke {out}")
+
+
+@skm.command("check-deadlines")
+@click.option("--today", default=None, help="Tanggal acuan YYYY-MM-DD (baku: hari ini).")
+def check_deadlines_cmd(today):
+    """Cari tenggat yang mendekat/terlewat dan buat notifikasi (tanpa Redis)."""
+    from datetime import date
+    from jobs.reminders import check_deadlines
+    day = date.fromisoformat(today) if today else None
+    count = check_deadlines(day)
+    click.echo(f"{count} notifikasi baru.")
+
+
+@skm.command("schedule-reminders")
+def schedule_reminders_cmd():
+    """Jadwalkan pemeriksaan tenggat harian di RQ (butuh REDIS_URL dan `rq worker --with-scheduler`)."""
+    from flask import current_app
+    from jobs.reminders import schedule_daily
+    job_id = schedule_daily(current_app)
+    if job_id is None:
+        _fail(["REDIS_URL tidak diatur; jalankan `skm check-deadlines` setiap hari (misalnya dari cron)."])
+    click.echo(f"Pemeriksaan tenggat harian dijadwalkan ({job_id}).")
+
+
+@skm.command("load-sample")
+@click.option("--data-dir", default=None, help="Folder data contoh Surakarta.")
+def load_sample_cmd(data_dir):
+    """Muat data contoh Surakarta 2021 (aman dijalankan ulang)."""
+    from .sample import load_sample
+    for line in load_sample(data_dir):
+        click.echo(line)
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "inspector", "manager"]))
+@click.option("--unit", "units", multiple=True, help="Unit yang dikelola (manager).")
+@click.option("--name", default=None)
+def users_create_cmd(email, password, role, units, name):
+    """Buat pengguna (kata sandi disimpan sebagai hash)."""
+    from .users import UserError, create_user
+    try:
+        user = create_user(email=email, password=password, role=role, unit_names=list(units), name=name)
+    except UserError as exc:
+        _fail(exc.messages)
+    click.echo(f"Pengguna {user.email} ({user.role}) dibuat.")
+
+
+def register(app: Flask) -> None:
+    for group in (skm, rtl, users):
+        app.cli.add_command(group)
+
+

@@ -1,0 +1,103 @@
+"""Reading uploaded tables (CSV with comma or semicolon, or the first sheet of an XLSX) into
+pandas, and collecting problems with the file's row and column named, in Bahasa Indonesia."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MAX_MESSAGES = 200
+
+
+@dataclass
+class Problem:
+    row: int | None  # the file's row number (header = row 1), None for whole-file problems
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"baris {self.row}")
+        if self.column:
+            where.append(f"kolom '{self.column}'")
+        prefix = (", ".join(where).capitalize() + ": ") if where else ""
+        return prefix + self.message
+
+
+class ImportRejected(Exception):
+    """The file was refused; nothing was changed."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def messages(self) -> list[str]:
+        out = [str(p) for p in self.problems[:MAX_MESSAGES]]
+        if self.total > len(out):
+            out.append(f"... dan {self.total - len(out)} masalah lainnya.")
+        return out
+
+
+@dataclass
+class Problems:
+    items: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, row, column, message):
+        self.total += 1
+        if len(self.items) < MAX_MESSAGES:
+            self.items.append(Problem(row, column, message))
+
+    def raise_if_any(self):
+        if self.total:
+            raise ImportRejected(self.items, self.total)
+
+
+def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame:
+    """Read the first table of a CSV (comma or semicolon) or XLSX file.
+
+    With ``as_text`` every cell is a stripped string ('' for empty): right for small files whose
+    numbers may be written the Indonesian way. Without it pandas infers column types (empty
+    cells are NaN), which is what a million respondent rows need to be fast; callers then check
+    types themselves. Headers are always lower-cased and stripped.
+    """
+    name = (filename or "").lower()
+    text_opts = {"dtype": str, "keep_default_na": False} if as_text else {}
+    try:
+        if name.endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, header=0, engine="openpyxl",
+                                  **text_opts)
+        elif name.endswith(".xls"):
+            raise ImportRejected([Problem(None, None, "Format .xls lama tidak didukung; simpan sebagai .xlsx atau .csv.")])
+        else:
+            head = data[:4096].split(b"\n", 1)[0]
+            head.decode("utf-8-sig")
+            sep = ";" if head.count(b";") > head.count(b",") else ","
+            frame = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True,
+                                encoding="utf-8-sig", low_memory=False, **text_opts)
+    except ImportRejected:
+        raise
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
+    except Exception as exc:  # pandas raises many kinds for a broken file
+        raise ImportRejected([Problem(None, None, f"Berkas tidak dapat dibaca sebagai tabel: {exc}")])
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+    if duplicated:
+        raise ImportRejected([Problem(1, c, "Nama kolom muncul lebih dari sekali.") for c in sorted(set(duplicated))])
+    if as_text:
+        frame = frame.apply(lambda col: col.astype(str).str.strip())
+        # Drop rows that are entirely empty (trailing lines in spreadsheets).
+        if len(frame.columns):
+            frame = frame[(frame != "").any(axis=1)]
+    elif len(frame.columns):
+        frame = frame.dropna(how="all")
+    return frame
+
+
+def file_row(index: int) -> int:
+    """pandas index -> the row number a person sees in the file (header is row 1)."""
+    return int(index) + 2

@@ -1,0 +1,342 @@
+"""Validating aggregated-score and respondent-level files into domain results (no database)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..domain import quality, scoring
+from ..domain.elements import UnknownNumbering, numbering_keys
+from ..domain.numbers import NotANumber, parse_integer, parse_number
+from .readers import Problems, file_row
+
+FAMILIES = {"s": "s_u{}", "nrr": "nrr_u{}", "value": "u{}"}
+FAMILY_LABELS = {"s": "s_u1..s_u9 (jumlah nilai)", "nrr": "nrr_u1..nrr_u9 (NRR)",
+                 "value": "u1..u9 (nilai skala 25-100)"}
+OPTIONAL = ("respondents", "unit_group", "method", "contact", "phone", "population", "reported_ikm",
+            "reported_priorities")
+DEMOGRAPHIC_ALIASES = {"usia": "age", "jenis_kelamin": "sex", "pendidikan": "education",
+                       "pekerjaan": "occupation"}
+
+
+@dataclass
+class ParsedUnit:
+    row: int
+    unit: str
+    result: scoring.UnitResult
+    family: str
+    respondents: int | None
+    info: dict = field(default_factory=dict)  # unit_group, method, contact, phone, population
+    reported_ikm: float | None = None
+    reported_priorities: list[str] = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)
+
+
+def check_numbering(numbering: str | None, problems: Problems) -> tuple[str, ...] | None:
+    if not numbering:
+        problems.add(None, None, "Penomoran unsur wajib dinyatakan (--numbering questionnaire "
+                                 "atau regulation): U8/U9 berbeda antara keduanya.")
+        return None
+    try:
+        return numbering_keys(numbering)
+    except UnknownNumbering as exc:
+        problems.add(None, None, str(exc))
+        return None
+
+
+def _family(columns: list[str], keys, problems: Problems) -> str | None:
+    present = {}
+    for fam, pattern in FAMILIES.items():
+        found = [c for c in columns if re.fullmatch(pattern.format(r"\d+"), c)]
+        if found:
+            present[fam] = found
+    if not present:
+        problems.add(1, None, "Tidak ada kolom nilai unsur; sertakan tepat satu kelompok: "
+                              + "; ".join(FAMILY_LABELS.values()) + ".")
+        return None
+    if len(present) > 1:
+        problems.add(1, None, "Hanya boleh satu kelompok kolom nilai unsur, ditemukan: "
+                              + ", ".join(FAMILY_LABELS[f] for f in present) + ".")
+        return None
+    fam = next(iter(present))
+    expected = [FAMILIES[fam].format(i + 1) for i in range(len(keys))]
+    for col in expected:
+        if col not in columns:
+            problems.add(1, col, "Kolom wajib tidak ada.")
+    for col in present[fam]:
+        if col not in expected:
+            problems.add(1, col, f"Kolom di luar {len(keys)} unsur penomoran ini.")
+    return fam
+
+
+def parse_scores(frame: pd.DataFrame, numbering: str | None) -> tuple[list[ParsedUnit], Problems]:
+    problems = Problems()
+    keys = check_numbering(numbering, problems)
+    columns = list(frame.columns)
+    if "unit" not in columns:
+        problems.add(1, "unit", "Kolom wajib tidak ada.")
+    if keys is None or "unit" not in columns:
+        return [], problems
+    fam = _family(columns, keys, problems)
+    if fam == "s" and "respondents" not in columns:
+        problems.add(1, "respondents", "Kolom wajib bila memakai s_u1..s_u9.")
+    if problems.total:
+        return [], problems
+    if frame.empty:
+        problems.add(None, None, "Berkas tidak berisi baris data.")
+        return [], problems
+
+    parsed: list[ParsedUnit] = []
+    seen: dict[str, int] = {}
+    for index, rec in zip(frame.index, frame.to_dict("records")):
+        row = file_row(index)
+        name = re.sub(r"\s+", " ", rec.get("unit", "")).strip()
+        ok = True
+        if not name:
+            problems.add(row, "unit", "Nama unit kosong.")
+            ok = False
+        else:
+            key = name.lower()
+            if key in seen:
+                problems.add(row, "unit", f"Unit '{name}' sudah ada di baris {seen[key]} (duplikat).")
+                ok = False
+            else:
+                seen[key] = row
+        respondents = _int_cell(rec, "respondents", row, problems, minimum=1)
+        population = _int_cell(rec, "population", row, problems, minimum=1)
+        reported = _num_cell(rec, "reported_ikm", row, problems)
+        if reported is not None and not 25 <= reported <= 100:
+            problems.add(row, "reported_ikm", f"IKM tercetak {rec['reported_ikm']} di luar rentang 25-100.")
+        values = {}
+        for i, k in enumerate(keys):
+            col = FAMILIES[fam].format(i + 1)
+            v = _num_cell(rec, col, row, problems, required=True)
+            if v is None:
+                ok = False
+                continue
+            if fam == "s":
+                if v != int(v):
+                    problems.add(row, col, f"Jumlah nilai '{rec[col]}' harus bilangan bulat.")
+                    ok = False
+                elif respondents and not respondents <= v <= 4 * respondents:
+                    problems.add(row, col, f"Jumlah nilai {int(v)} tidak mungkin untuk {respondents} "
+                                           f"responden (NRR {v / respondents:.3f} di luar 1-4).")
+                    ok = False
+            elif fam == "nrr" and not 1 <= v <= 4:
+                problems.add(row, col, f"NRR {rec[col]} di luar rentang 1-4.")
+                ok = False
+            elif fam == "value" and not 25 <= v <= 100:
+                problems.add(row, col, f"Nilai {rec[col]} di luar rentang 25-100.")
+                ok = False
+            values[k] = v
+        if fam == "s" and respondents is None:
+            ok = False
+        if not ok:
+            continue
+        if fam == "s":
+            result = scoring.result_from_sums(name, values, respondents, group=rec.get("unit_group") or None)
+        else:
+            nrrs = values if fam == "nrr" else {k: v / 25.0 for k, v in values.items()}
+            result = scoring.UnitResult(unit=name, nrrs=nrrs, respondents=respondents,
+                                        group=rec.get("unit_group") or None)
+        info = {c: rec.get(c) or None for c in ("unit_group", "method", "contact", "phone")}
+        info["population"] = population
+        printed = _priority_cell(rec, row, problems, len(keys))
+        parsed.append(ParsedUnit(row=row, unit=name, result=result, family=fam,
+                                 respondents=respondents, info=info, reported_ikm=reported,
+                                 reported_priorities=printed))
+    attach_flags(parsed, numbering)
+    return parsed, problems
+
+
+def _priority_cell(rec, row, problems, count) -> list[str]:
+    """Optional `reported_priorities`: the U-codes a report printed, e.g. "U3;U5;U1"."""
+    raw = rec.get("reported_priorities", "")
+    codes = [c.strip().upper() for c in re.split(r"[;,\s]+", raw) if c.strip()]
+    bad = [c for c in codes if not re.fullmatch(r"U[1-9]", c) or int(c[1:]) > count]
+    if bad:
+        problems.add(row, "reported_priorities", f"Kode unsur tidak valid: {', '.join(bad)} (gunakan U1..U{count}).")
+        return []
+    return codes
+
+
+def attach_flags(parsed: list[ParsedUnit], numbering: str | None = None) -> None:
+    results = [p.result for p in parsed]
+    duplicates = quality.check_duplicate_blocks(results)
+    for p in parsed:
+        flags = [
+            quality.check_reported_ikm(p.reported_ikm, p.result, results),
+            quality.check_sample_size(p.respondents, p.info.get("population")),
+            duplicates.get(p.unit),
+            quality.check_priorities(p.reported_priorities, p.result, numbering)
+            if p.reported_priorities and numbering else None,
+        ]
+        p.flags = [f.as_dict() for f in flags if f is not None]
+
+
+def _num_cell(rec, col, row, problems, required=False):
+    raw = rec.get(col, "")
+    if raw == "":
+        if required:
+            problems.add(row, col, "Nilai kosong.")
+        return None
+    try:
+        return parse_number(raw)
+    except NotANumber:
+        problems.add(row, col, f"'{raw}' bukan angka.")
+        return None
+
+
+def _int_cell(rec, col, row, problems, minimum=None):
+    raw = rec.get(col, "")
+    if raw == "":
+        return None
+    try:
+        value = parse_integer(raw)
+    except NotANumber:
+        problems.add(row, col, f"'{raw}' bukan bilangan bulat.")
+        return None
+    if minimum is not None and value < minimum:
+        problems.add(row, col, f"Nilai {value} harus paling sedikit {minimum}.")
+        return None
+    return value
+
+
+# ---------------------------------------------------------------- respondent-level files
+
+@dataclass
+class ParsedResponses:
+    units: list[ParsedUnit]
+    keys: tuple[str, ...]
+    answers: dict[str, np.ndarray]  # element key -> float array (NaN = not answered)
+    unit_names: np.ndarray  # display name per unit code
+    unit_codes: np.ndarray  # unit code per row
+    demographics: dict[str, np.ndarray | None]  # column -> object array (None = empty)
+
+    def __len__(self) -> int:
+        return len(self.unit_codes)
+
+
+def _text_column(column: pd.Series) -> pd.Series:
+    return column.astype("string").fillna("").str.strip()
+
+
+def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedResponses | None, Problems]:
+    """Validate respondent rows with vectorised checks, then aggregate per unit.
+
+    ``frame`` may come typed (read_table(as_text=False)) or as text; both are checked the same.
+    """
+    problems = Problems()
+    keys = check_numbering(numbering, problems)
+    frame = frame.rename(columns=DEMOGRAPHIC_ALIASES)
+    columns = list(frame.columns)
+    if "unit" not in columns:
+        problems.add(1, "unit", "Kolom wajib tidak ada.")
+    if keys is None:
+        return None, problems
+    ucols = [f"u{i + 1}" for i in range(len(keys))]
+    for col in ucols:
+        if col not in columns:
+            problems.add(1, col, "Kolom wajib tidak ada.")
+    if problems.total:
+        return None, problems
+    if frame.empty:
+        problems.add(None, None, "Berkas tidak berisi baris data.")
+        return None, problems
+
+    # Unit names: normalise each distinct name once, not each of a million rows.
+    units = frame["unit"].astype("category")
+    display = np.array([re.sub(r"\s+", " ", str(c)).strip() for c in units.cat.categories] + [""],
+                       dtype=object)
+    codes = units.cat.codes.to_numpy()  # -1 for an empty cell -> the "" appended above
+    names_by_code = display
+    empty = np.flatnonzero(display[codes] == "")
+    for index in frame.index[empty[:200]]:
+        problems.add(file_row(index), "unit", "Nama unit kosong.")
+    problems.total += max(0, len(empty) - 200)
+
+    answers = {}
+    for col, key in zip(ucols, keys):
+        raw = frame[col]
+        if raw.dtype == object or str(raw.dtype).startswith("string"):
+            text = _text_column(raw)
+            present = (text != "").to_numpy()
+            numeric = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype=float)
+        else:
+            numeric = raw.to_numpy(dtype=float)
+            present = ~np.isnan(numeric)
+        bad = present & ~np.isin(numeric, (1.0, 2.0, 3.0, 4.0))
+        bad_idx = np.flatnonzero(bad)
+        for i in bad_idx[:200]:
+            problems.add(file_row(frame.index[i]), col,
+                         f"Jawaban '{_shown(raw.iloc[i])}' harus 1, 2, 3 atau 4 (atau kosong).")
+        problems.total += max(0, len(bad_idx) - 200)
+        answers[key] = np.where(present, numeric, np.nan)
+    if problems.total:
+        return None, problems
+
+    # Names that differ only in case or spacing are one unit.
+    lowered = np.array([n.lower() for n in names_by_code], dtype=object)
+    merged_keys, merged = np.unique(lowered, return_inverse=True)
+    unit_codes = merged[codes]
+    data = pd.DataFrame(answers)
+    data["unit"] = unit_codes
+    grouped = data.groupby("unit", sort=False)
+    sums = grouped[list(keys)].sum()
+    counts = grouped[list(keys)].count()
+    sizes = grouped.size()
+    first = pd.Series(np.arange(len(unit_codes))).groupby(unit_codes, sort=False).first()
+    parsed = []
+    for ucode in sums.index:
+        ukey = ucode
+        pos = int(first[ucode])
+        name, row = display[codes[pos]], file_row(frame.index[pos])
+        missing = [k for k in keys if counts.at[ukey, k] == 0]
+        if missing:
+            problems.add(row, "unit", f"Unit '{name}' tidak punya jawaban untuk unsur "
+                                      + ", ".join(missing) + ".")
+            continue
+        result = scoring.UnitResult(
+            unit=name, nrrs={k: float(sums.at[ukey, k]) / float(counts.at[ukey, k]) for k in keys},
+            respondents=int(sizes[ukey]), sums={k: float(sums.at[ukey, k]) for k in keys},
+            answers={k: int(counts.at[ukey, k]) for k in keys})
+        parsed.append(ParsedUnit(row=row, unit=name, result=result, family="responses",
+                                 respondents=int(sizes[ukey]), info={}))
+    if problems.total:
+        return None, problems
+    attach_flags(parsed, numbering)
+    demographics = {}
+    for col in ("age", "sex", "education", "occupation", "submitted_at"):
+        demographics[col] = _text_values(frame[col]) if col in columns else None
+    return ParsedResponses(units=parsed, keys=tuple(keys), answers=answers,
+                           unit_names=_names_by_merged_code(len(merged_keys), first, display, codes),
+                           unit_codes=unit_codes, demographics=demographics), problems
+
+
+def _names_by_merged_code(size, first, display, codes) -> np.ndarray:
+    out = np.full(size, None, dtype=object)
+    for merged_code, pos in first.items():
+        out[merged_code] = display[codes[int(pos)]]
+    return out
+
+
+def _text_values(column: pd.Series) -> np.ndarray:
+    """Strings per row, None when empty; each distinct value is cleaned once."""
+    cat = column.astype("category")
+    cleaned = [_clean_text(c) for c in cat.cat.categories] + [None]
+    return np.array(cleaned, dtype=object)[cat.cat.codes.to_numpy()]
+
+
+def _clean_text(value) -> str | None:
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _shown(value) -> str:
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
