@@ -1,0 +1,81 @@
+"""The period recap (Tabel 3.1, 3.3, 3.4/3.5 and counts) built from the domain, for screens."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..domain import periods as P
+from ..domain import scoring
+from .service import UnitView, semester_view, sub_periods, unit_views
+
+
+@dataclass
+class SemesterRow:
+    unit: object
+    s1: UnitView | None
+    s2: UnitView | None
+    year: UnitView | None
+    change: float | None
+    trend: str | None
+
+
+@dataclass
+class Recap:
+    code: str
+    label: str
+    views: list[UnitView]
+    city: scoring.CityRecap | None
+    elements_lowest_first: list[tuple[str, float]] = field(default_factory=list)
+    top: list[UnitView] = field(default_factory=list)
+    bottom: list[UnitView] = field(default_factory=list)
+    semester_rows: list[SemesterRow] = field(default_factory=list)
+    semester_means: dict = field(default_factory=dict)
+    trend_counts: dict = field(default_factory=dict)
+
+
+def build_recap(code: str, unit_ids: set[int] | None = None, weighted: bool = False) -> Recap:
+    """City figures always come from every unit; ``unit_ids`` only limits the listed rows."""
+    ref = P.parse_period(code)
+    views = unit_views(ref.code)
+    city = scoring.city_recap([v.result for v in views], weighted) if views else None
+    listed = [v for v in views if unit_ids is None or v.unit.id in unit_ids]
+    recap = Recap(code=ref.code, label=ref.label, views=listed, city=city)
+    if not views:
+        return recap
+    recap.elements_lowest_first = scoring.elements_lowest_first(city.elements)
+    by_result = {id(v.result): v for v in views}
+    recap.top = [by_result[id(r)] for r in scoring.top([v.result for v in views], 10)]
+    recap.bottom = [by_result[id(r)] for r in scoring.bottom([v.result for v in views], 10)]
+    if ref.kind == "year" and len(sub_periods(ref)) == 2:
+        # The year's views already hold their semesters' rows: no second load.
+        s1, s2 = {}, {}
+        for v in views:
+            for row in v.rows:
+                target = s1 if row.period.code.endswith("S1") else s2
+                target[v.unit.id] = semester_view(row)
+        year = {v.unit.id: v for v in views}
+        counts = {"Naik": 0, "Turun": 0, "Stagnan": 0}
+        for v in listed:
+            a, b = s1.get(v.unit.id), s2.get(v.unit.id)
+            change = trend = None
+            if a and b:
+                change = scoring.change_pct(a.ikm, b.ikm)
+                trend = scoring.trend_word(change)
+            recap.semester_rows.append(SemesterRow(v.unit, a, b, year.get(v.unit.id), change, trend))
+        for uid in year:
+            a, b = s1.get(uid), s2.get(uid)
+            if a and b:
+                counts[scoring.trend_word(scoring.change_pct(a.ikm, b.ikm))] += 1
+        recap.trend_counts = counts
+
+        def mean(values):
+            values = [x for x in values if x is not None]
+            return sum(values) / len(values) if values else None
+
+        recap.semester_means = {
+            "s1": mean(v.ikm for v in s1.values()), "s2": mean(v.ikm for v in s2.values()),
+            "year": city.ikm,
+            "s1_resp": sum(v.respondents or 0 for v in s1.values()),
+            "s2_resp": sum(v.respondents or 0 for v in s2.values()),
+            "year_resp": city.respondents,
+        }
+    return recap

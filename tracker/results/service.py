@@ -1,0 +1,147 @@
+"""Loading stored results into domain objects (one place, so every screen, export and command
+computes the same numbers)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import joinedload
+
+from ..domain import periods as P
+from ..domain import scoring
+from ..extensions import db
+from ..models import ImportBatch, Period, Unit, UnitResult
+
+
+@dataclass
+class UnitView:
+    """A unit's result in a period, as screens and exports show it."""
+    unit: Unit
+    result: scoring.UnitResult
+    rows: list[UnitResult] = field(default_factory=list)  # stored rows behind it (1, or 2 for a year)
+    flags: list[dict] = field(default_factory=list)
+    method: str | None = None
+
+    @property
+    def ikm(self):
+        return self.result.ikm
+
+    @property
+    def category(self):
+        return self.result.category
+
+    @property
+    def respondents(self):
+        return self.result.respondents
+
+    @property
+    def priorities(self):
+        return self.result.priorities()
+
+
+def get_period(code: str) -> Period | None:
+    return Period.query.filter_by(code=P.parse_period(code).code).first()
+
+
+def ensure_period(code: str, numbering: str | None = None) -> Period:
+    ref = P.parse_period(code)
+    period = Period.query.filter_by(code=ref.code).first()
+    if period is None:
+        from ..domain.elements import CURRENT_KEYS
+        period = Period(code=ref.code, kind=ref.kind, year=ref.year, number=ref.number,
+                        start_date=ref.start, end_date=ref.end, element_keys=list(CURRENT_KEYS),
+                        numbering=numbering)
+        db.session.add(period)
+        db.session.flush()
+    elif numbering and not period.numbering:
+        period.numbering = numbering
+    return period
+
+
+def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> list[UnitResult]:
+    """Rows of the active scores/responses batches of the given periods."""
+    q = (UnitResult.query.join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+         .filter(UnitResult.period_id.in_(period_ids), ImportBatch.status == "active")
+         .options(joinedload(UnitResult.unit), joinedload(UnitResult.period)))
+    if unit_ids is not None:
+        q = q.filter(UnitResult.unit_id.in_(unit_ids or {-1}))
+    return q.all()
+
+
+def _to_domain(row: UnitResult) -> scoring.UnitResult:
+    sums = {e.element: e.total for e in row.elements if e.total is not None} or None
+    answers = {e.element: e.answers for e in row.elements if e.answers is not None} or None
+    return scoring.UnitResult(unit=row.unit.name, nrrs=row.nrrs, respondents=row.respondents,
+                              sums=sums, answers=answers, group=row.unit.group)
+
+
+def display_numbering(ref: P.PeriodRef, period: Period | None = None) -> str:
+    """The numbering U-codes are shown with: the period's, else its semesters', else the
+    questionnaire numbering (the regulation's sample questionnaire)."""
+    if period is None:
+        period = get_period(ref.code)
+    if period is not None and period.numbering:
+        return period.numbering
+    for sub in sub_periods(ref):
+        if sub.numbering:
+            return sub.numbering
+    return "questionnaire"
+
+
+def has_own_results(period: Period) -> bool:
+    return (db.session.query(UnitResult.id).join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+            .filter(UnitResult.period_id == period.id, ImportBatch.status == "active").first()
+            is not None)
+
+
+def sub_periods(ref: P.PeriodRef) -> list[Period]:
+    codes = [s.code for s in ref.semesters()]
+    found = {p.code: p for p in Period.query.filter(Period.code.in_(codes)).all()} if codes else {}
+    return [found[c] for c in codes if c in found]
+
+
+def semester_view(row: UnitResult) -> UnitView:
+    """The view of one stored row (a semester inside a year's view)."""
+    return UnitView(unit=row.unit, result=_to_domain(row), rows=[row], flags=list(row.flags or []),
+                    method=row.method)
+
+
+def unit_views(code: str, unit_ids: set[int] | None = None) -> list[UnitView]:
+    """Per-unit results for a period code. A year with no results of its own aggregates its
+    semesters (mean of element NRRs, sum of respondents)."""
+    ref = P.parse_period(code)
+    period = get_period(ref.code)
+    if period is not None and has_own_results(period):
+        rows = stored_results([period.id], unit_ids)
+        return sorted((semester_view(r) for r in rows), key=lambda v: v.unit.name.lower())
+    if ref.kind != "year":
+        return []
+    semesters = sub_periods(ref)
+    if not semesters:
+        return []
+    rows = stored_results([p.id for p in semesters], unit_ids)
+    by_unit: dict[int, list[UnitResult]] = {}
+    order = {p.id: i for i, p in enumerate(semesters)}
+    for r in sorted(rows, key=lambda r: order[r.period_id]):
+        by_unit.setdefault(r.unit_id, []).append(r)
+    views = []
+    for parts in by_unit.values():
+        combined = scoring.combine_periods([_to_domain(r) for r in parts])
+        flags = [dict(f, period=r.period.code) for r in parts for f in (r.flags or [])]
+        methods = sorted({r.method for r in parts if r.method})
+        views.append(UnitView(unit=parts[0].unit, result=combined, rows=parts, flags=flags,
+                              method=" / ".join(methods) or None))
+    return sorted(views, key=lambda v: v.unit.name.lower())
+
+
+def available_periods() -> list[Period]:
+    """Stored periods plus years that can be aggregated from stored semesters, newest first."""
+    return Period.query.order_by(Period.year.desc(), Period.kind, Period.number.desc()).all()
+
+
+def period_codes_with_years() -> list[str]:
+    codes = {p.code for p in available_periods()}
+    for p in available_periods():
+        if p.kind == "semester":
+            codes.add(str(p.year))
+    return sorted(codes, key=lambda c: (P.parse_period(c).year, P.parse_period(c).kind != "year",
+                                        P.parse_period(c).number), reverse=True)

@@ -1,0 +1,79 @@
+"""Period recap and unit result pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.decorators import login_required
+from ..domain import periods as P
+from ..domain import scoring
+from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
+from ..scope import get_unit_or_404, visible_unit_ids
+from .recap import build_recap
+from .service import display_numbering, period_codes_with_years, semester_view, unit_views
+
+bp = Blueprint("results", __name__)
+
+
+def _code_or_404(code: str) -> str:
+    try:
+        return P.parse_period(code).code
+    except P.BadPeriod:
+        abort(404)
+
+
+def _numbering(code: str) -> str:
+    return display_numbering(P.parse_period(code))
+
+
+@bp.route("/")
+@login_required
+def home():
+    codes = period_codes_with_years()
+    return render_template("results/home.html", codes=codes, P=P)
+
+
+@bp.route("/periode/<code>")
+@login_required
+def period(code):
+    code = _code_or_404(code)
+    weighted = request.args.get("agregasi") == "tertimbang"
+    recap = build_recap(code, visible_unit_ids(), weighted=weighted)
+    if recap.city is None:
+        abort(404)
+    return render_template("results/period.html", recap=recap, weighted=weighted,
+                           numbering=_numbering(code), AGG=scoring.AGGREGATION_LABELS_ID,
+                           intervals=scoring.CATEGORY_INTERVALS)
+
+
+@bp.route("/periode/<code>/unit/<int:unit_id>")
+@login_required
+def unit(code, unit_id):
+    code = _code_or_404(code)
+    unit = get_unit_or_404(unit_id)
+    views = unit_views(code, {unit.id})
+    if not views:
+        abort(404)
+    view = views[0]
+    numbering = _numbering(code)
+    ref = P.parse_period(code)
+    parts = []
+    if ref.kind == "year" and len(view.rows) > 1:
+        parts = [(row.period, semester_view(row)) for row in view.rows]
+    keys = [k for k in CURRENT_KEYS if k in view.result.nrrs] + \
+           [k for k in view.result.nrrs if k not in CURRENT_KEYS]
+    from ..domain.elements import numbering_keys
+    u_order = [k for k in numbering_keys(numbering) if k in view.result.nrrs] + \
+              [k for k in keys if k not in numbering_keys(numbering)]
+    return render_template("results/unit.html", view=view, unit=unit, code=code, label=ref.label,
+                           numbering=numbering, numbering_label=NUMBERING_LABELS.get(numbering),
+                           keys=u_order, parts=parts, priorities=view.priorities,
+                           intervals=scoring.CATEGORY_INTERVALS,
+                           can_plan=current_user.role in ("admin", "manager", "inspector"))
+
+
+@bp.route("/periode")
+@login_required
+def period_redirect():
+    code = request.args.get("kode", "")
+    return redirect(url_for("results.period", code=_code_or_404(code)))
