@@ -1,0 +1,273 @@
+"""Realisation rates read from the database through the one domain definition
+(tracker.domain.realisation). Screens, exports, dashboards and `skm summary` all call this."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from ..domain import periods as P
+from ..domain import realisation as R
+from ..extensions import db
+from ..models import Action, Period, Plan, ProgressEntry, Unit
+
+
+def entries_of(action: Action) -> list[R.Entry]:
+    return [R.Entry(quarter=e.quarter, percent=e.percent, status=e.status,
+                    submitted_at=e.submitted_at, id=e.id) for e in action.entries]
+
+
+def action_state(action: Action) -> R.ActionState:
+    return R.action_state(entries_of(action), action.not_actionable)
+
+
+@dataclass
+class PlanRate:
+    plan: Plan
+    realisation: float | None
+    completion: float | None
+    actions: int
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def plan_rate(plan: Plan) -> PlanRate:
+    states = [action_state(a) for a in plan.actions]
+    outcomes = {k: 0 for k in R.OUTCOMES}
+    for s in states:
+        outcomes[s.outcome] += 1
+    return PlanRate(plan=plan, realisation=R.unit_realisation(states),
+                    completion=R.completion_rate(states), actions=len(states), outcomes=outcomes)
+
+
+def load_plans(period_ids, unit_ids=None) -> list[Plan]:
+    q = (Plan.query.filter(Plan.period_id.in_(list(period_ids) or [-1]))
+         .options(selectinload(Plan.actions).selectinload(Action.entries),
+                  selectinload(Plan.unit), selectinload(Plan.period)))
+    if unit_ids is not None:
+        q = q.filter(Plan.unit_id.in_(unit_ids or {-1}))
+    return q.all()
+
+
+def counts_toward_realisation(plan: Plan) -> bool:
+    """Only an accepted plan has a realisation rate: a draft, submitted or returned plan is not
+    yet the unit's commitment, and its actions cannot carry progress."""
+    return plan.status == "accepted"
+
+
+def rates_by_unit(period: Period | None, unit_ids=None) -> dict[int, PlanRate]:
+    if period is None:
+        return {}
+    return {p.unit_id: plan_rate(p) for p in load_plans([period.id], unit_ids)
+            if counts_toward_realisation(p)}
+
+
+def previous_period(code: str) -> Period | None:
+    prev = P.parse_period(code).previous()
+    return Period.query.filter_by(code=prev.code).first()
+
+
+def realisation_previous(code: str, unit_ids=None) -> dict[int, float | None]:
+    """Each unit's realisation of the RTL that answered the previous period of the same kind."""
+    return {uid: r.realisation for uid, r in rates_by_unit(previous_period(code), unit_ids).items()}
+
+
+def group_rates(rates: dict[int, PlanRate], groups: dict[int, str | None]) -> dict[str, float | None]:
+    by_group: dict[str, list[float | None]] = {}
+    for uid, r in rates.items():
+        by_group.setdefault(groups.get(uid) or "Lainnya", []).append(r.realisation)
+    return {g: R.mean_rate(v) for g, v in sorted(by_group.items())}
+
+
+def city_rate(rates: dict[int, PlanRate]) -> float | None:
+    return R.mean_rate(r.realisation for r in rates.values())
+
+
+
+
+# --- overdue and trends (same domain rules; used by the follow-up screens) -----------------
+
+def action_overdue(action: Action, today=None) -> list[str]:
+    """Planned quarters of an accepted plan's action whose deadline (quarter end + the period's
+    grace days) passed without a verified entry for that quarter. Finished actions (outcome
+    ``sesuai``) and actions marked impossible are not overdue."""
+    from datetime import date
+    plan = action.plan
+    if action.not_actionable or plan is None or plan.status != "accepted":
+        return []
+    if action_state(action).outcome == "sesuai":
+        return []
+    grace = plan.period.progress_grace_days if plan.period is not None else 15
+    return R.overdue_quarters(list(action.quarters or []), entries_of(action), today or date.today(),
+                              grace)
+
+
+def overdue_actions(plans, today=None) -> list[tuple[Action, list[str]]]:
+    out = []
+    for plan in plans:
+        for a in plan.actions:
+            late = action_overdue(a, today)
+            if late:
+                out.append((a, late))
+    return out
+
+
+def periods_with_plans() -> list[Period]:
+    ids = [pid for (pid,) in Plan.query.with_entities(Plan.period_id).distinct().all()]
+    periods = Period.query.filter(Period.id.in_(ids or [-1])).all()
+    return sorted(periods, key=lambda p: (p.start_date, p.end_date))
+
+
+@dataclass
+class UnitRate:
+    """A unit's realisation for one period, without the ORM objects behind it."""
+    unit_id: int
+    unit_name: str
+    group: str | None
+    realisation: float | None
+    completion: float | None
+    actions: int
+
+
+def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
+    """{period_id: {unit_id: UnitRate}} for many periods at once (trends, dashboards).
+
+    Reads plain columns in three queries instead of loading every plan, action and entry as
+    objects: a city has tens of thousands of actions across its periods. Only verified entries
+    are read, which is all that realisation and completion depend on (the domain rule).
+    """
+    period_ids = list(period_ids)
+    if not period_ids:
+        return {}
+    accepted = [Plan.period_id.in_(period_ids), Plan.status == "accepted"]
+    if unit_ids is not None:
+        accepted.append(Plan.unit_id.in_(unit_ids or {-1}))
+    plans = (db.session.query(Plan.id, Plan.period_id, Plan.unit_id, Unit.name, Unit.group)
+             .join(Unit, Unit.id == Plan.unit_id).filter(*accepted).all())
+    # Each action with its most recent verified entry, chosen in SQL (the domain's
+    # "latest verified" rule: latest submission, then highest id), so one row per action comes
+    # back instead of every entry. A window function keeps this one pass on both databases.
+    ranked = (db.session.query(
+        ProgressEntry.action_id.label("action_id"), ProgressEntry.quarter.label("quarter"),
+        ProgressEntry.percent.label("percent"), ProgressEntry.status.label("status"),
+        ProgressEntry.submitted_at.label("submitted_at"), ProgressEntry.id.label("id"),
+        func.row_number().over(partition_by=ProgressEntry.action_id,
+                               order_by=(ProgressEntry.submitted_at.desc(), ProgressEntry.id.desc()))
+        .label("rank"))
+        .join(Action, Action.id == ProgressEntry.action_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .filter(*accepted, ProgressEntry.status == R.VERIFIED)
+        .subquery())
+    rows = (db.session.query(Action.id, Action.plan_id, Action.not_actionable, ranked.c.quarter,
+                             ranked.c.percent, ranked.c.status, ranked.c.submitted_at, ranked.c.id)
+            .join(Plan, Plan.id == Action.plan_id)
+            .outerjoin(ranked, (ranked.c.action_id == Action.id) & (ranked.c.rank == 1))
+            .filter(*accepted).all())
+    actions = []
+    entries: dict[int, list[R.Entry]] = {}
+    for action_id, plan_id, not_actionable, quarter, percent, status, at, entry_id in rows:
+        actions.append((action_id, plan_id, not_actionable))
+        if entry_id is not None:
+            entries[action_id] = [R.Entry(quarter, percent, status, at, entry_id)]
+    states: dict[int, list[R.ActionState]] = {}
+    for action_id, plan_id, not_actionable in actions:
+        states.setdefault(plan_id, []).append(R.action_state(entries.get(action_id, []), not_actionable))
+    out: dict[int, dict[int, UnitRate]] = {}
+    for plan_id, period_id, unit_id, name, group in plans:
+        s = states.get(plan_id, [])
+        out.setdefault(period_id, {})[unit_id] = UnitRate(
+            unit_id, name, group, R.unit_realisation(s), R.completion_rate(s), len(s))
+    return out
+
+
+def rates_by_period(plans) -> dict[int, dict[int, PlanRate]]:
+    """{period_id: {unit_id: PlanRate}} for already loaded plans (see load_plans)."""
+    out: dict[int, dict[int, PlanRate]] = {}
+    for p in plans:
+        if not counts_toward_realisation(p):
+            continue
+        out.setdefault(p.period_id, {})[p.unit_id] = plan_rate(p)
+    return out
+
+
+def trend(unit_ids=None, periods=None, by_period=None) -> list[tuple[Period, float | None, float | None, int]]:
+    """(period, mean realisation, mean completion, plans) for every period that has accepted
+    plans, oldest first. Pass ``periods`` and ``by_period`` (period_rates) to reuse a load."""
+    if periods is None:
+        periods = periods_with_plans()
+    if by_period is None:
+        by_period = period_rates([p.id for p in periods], unit_ids)
+    out = []
+    for period in periods:
+        rates = by_period.get(period.id)
+        if not rates:
+            continue
+        out.append((period, R.mean_rate(r.realisation for r in rates.values()),
+                    R.mean_rate(r.completion for r in rates.values()), len(rates)))
+    return out
+
+
+def group_means(rates: dict[int, "UnitRate | PlanRate"], groups: dict[int, str | None] | None = None) -> dict[str, float | None]:
+    """Mean realisation per unit group (units without a group under 'Lainnya')."""
+    by_group: dict[str, list[float | None]] = {}
+    for uid, r in rates.items():
+        group = groups.get(uid) if groups is not None else r.group
+        by_group.setdefault(group or "Lainnya", []).append(r.realisation)
+    return {g: R.mean_rate(v) for g, v in sorted(by_group.items())}
+
+
+@dataclass
+class LightAction:
+    """An action's columns for list pages (no ORM entries behind it)."""
+    id: int
+    plan: Plan
+    element: str
+    text: str
+    owner: str | None
+    quarters: list
+    not_actionable: bool
+
+
+def monitoring_rows(period: Period | None, today=None) -> tuple[dict[int, PlanRate], list[tuple[LightAction, list[str]]]]:
+    """Rates per unit and overdue actions of one period's accepted plans, read as plain columns.
+
+    Same rules as plan_rate / action_overdue (tested equal), at a fraction of the cost of
+    loading every action and entry as objects: the monitoring page lists a whole city.
+    """
+    from datetime import date
+    if period is None:
+        return {}, []
+    today = today or date.today()
+    plans = (Plan.query.filter(Plan.period_id == period.id, Plan.status == "accepted")
+             .options(selectinload(Plan.unit), selectinload(Plan.period)).all())
+    by_id = {p.id: p for p in plans}
+    actions = (db.session.query(Action.id, Action.plan_id, Action.element, Action.text, Action.owner,
+                                Action.quarters, Action.not_actionable)
+               .filter(Action.plan_id.in_(list(by_id) or [-1])).order_by(Action.id).all())
+    entries: dict[int, list[R.Entry]] = {}
+    for action_id, quarter, percent, status, at, entry_id in (
+            db.session.query(ProgressEntry.action_id, ProgressEntry.quarter, ProgressEntry.percent,
+                             ProgressEntry.status, ProgressEntry.submitted_at, ProgressEntry.id)
+            .join(Action, Action.id == ProgressEntry.action_id)
+            .filter(Action.plan_id.in_(list(by_id) or [-1]))):
+        entries.setdefault(action_id, []).append(R.Entry(quarter, percent, status, at, entry_id))
+    states: dict[int, list[R.ActionState]] = {pid: [] for pid in by_id}
+    overdue = []
+    for action_id, plan_id, element, text, owner, quarters, not_actionable in actions:
+        own = entries.get(action_id, [])
+        state = R.action_state(own, not_actionable)
+        states[plan_id].append(state)
+        if not not_actionable and state.outcome != "sesuai":
+            late = R.overdue_quarters(list(quarters or []), own, today, period.progress_grace_days)
+            if late:
+                overdue.append((LightAction(action_id, by_id[plan_id], element, text, owner,
+                                            list(quarters or []), not_actionable), late))
+    out = {}
+    for pid, plan in by_id.items():
+        outcomes = {k: 0 for k in R.OUTCOMES}
+        for st in states[pid]:
+            outcomes[st.outcome] += 1
+        out[plan.unit_id] = PlanRate(plan=plan, realisation=R.unit_realisation(states[pid]),
+                                     completion=R.completion_rate(states[pid]),
+                                     actions=len(states[pid]), outcomes=outcomes)
+    return out, overdue
