@@ -1,0 +1,37 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+ROLE_CHOICES = [("admin", "Bagian Organisasi (admin)"), ("inspector", "Inspektorat"),
+                ("manager", "Pengelola unit")]
+
+
+class UserForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Email wajib diisi.")])
+    name = StringField("Nama", validators=[Optional()])
+    role = SelectField("Peran", choices=ROLE_CHOICES)
+    units = SelectMultipleField("Unit (untuk pengelola unit)", coerce=int, validators=[Optional()])
+    password = PasswordField("Kata sandi (kosongkan bila tidak diubah)", validators=[Optional()])
+    active = BooleanField("Aktif", default=True)
+
+
+class PeriodSettingsForm(FlaskForm):
+    plan_deadline = DateField("Tenggat pengajuan RTL", validators=[Optional()])
+    progress_grace_days = IntegerField("Tenggat laporan realisasi (hari setelah akhir triwulan)",
+                                       validators=[DataRequired("Wajib diisi."), NumberRange(0, 90, "Antara 0 dan 90 hari.")])
+    numbering = SelectField("Penomoran unsur periode ini", choices=[
+        ("questionnaire", "Kuesioner: U8 = Sarana dan Prasarana, U9 = Penanganan Pengaduan"),
+        ("regulation", "Peraturan: U8 = Penanganan Pengaduan, U9 = Sarana dan Prasarana")])
+    status = SelectField("Status", choices=[("open", "Dibuka"), ("closed", "Ditutup")])
+
+
+class NewPeriodForm(FlaskForm):
+    code = StringField("Kode periode (YYYY, YYYY-S1/S2, YYYY-Q1..Q4)", validators=[DataRequired("Wajib diisi.")])
+
+
+class UnitForm(FlaskForm):
+    name = StringField("Nama unit", validators=[DataRequired("Nama unit wajib diisi.")])
+    group = StringField("Kelompok (mis. Perangkat Daerah, Kelurahan)", validators=[Optional()])
+    parent_id = SelectField("Unit induk (mis. Kecamatan untuk Kelurahan)", coerce=int)
+    contact = StringField("Narahubung", validators=[Optional()])
+    phone = StringField("Nomor telepon", validators=[Optional()])
