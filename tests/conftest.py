@@ -1,0 +1,164 @@
+"""Shared fixtures. Database tests run on SQLite and on PostgreSQL (``TRACKER_TEST_DBS``)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tracker import create_app
+from tracker.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("SKM_SAMPLE_DIR", ROOT / "sample_data"))
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("TRACKER_TEST_DBS", "sqlite,postgresql").split(",") if b]
+
+
+def _worker() -> str:
+    # The pid keeps concurrent test runs on one machine out of each other's databases.
+    return f'{os.environ.get("PYTEST_XDIST_WORKER", "main")}_{os.getpid()}'
+
+
+_created_dbs: set[str] = set()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _created_dbs:
+        return
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in _created_dbs:
+                conn.execute(text(f'drop database if exists "{name}" with (force)'))
+        admin.dispose()
+    except Exception:
+        pass
+
+
+def pg_url(suffix: str = "") -> str:
+    """A per-worker PostgreSQL database, created on first use."""
+    name = re.sub(r"\W", "_", f"tracker_test_{_worker()}{suffix}")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("select 1 from pg_database where datname=:n"), {"n": name}).scalar()
+        if not exists:
+            conn.execute(text(f'create database "{name}"'))
+            _created_dbs.add(name)
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def fresh_pg_url(suffix: str) -> str:
+    """An empty PostgreSQL database (dropped and re-created)."""
+    name = re.sub(r"\W", "_", f"tracker_test_{_worker()}{suffix}")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{name}" with (force)'))
+        conn.execute(text(f'create database "{name}"'))
+        _created_dbs.add(name)
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+_schema_ready: set[str] = set()
+
+
+def make_app(backend: str, tmp_path: Path, **extra):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    else:
+        url = pg_url()
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "EXPORT_DIR": str(tmp_path / "exports"),
+        "REDIS_URL": None,
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(extra)
+    app = create_app(config)
+    with app.app_context():
+        if backend == "sqlite" or url not in _schema_ready:
+            _db.drop_all()
+            _db.create_all()
+            _schema_ready.add(url)
+        else:
+            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _db.session.commit()
+    return app
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(backend, tmp_path):
+    app = make_app(backend, tmp_path)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(backend, tmp_path):
+    """An app with CSRF protection on, as in production."""
+    app = make_app(backend, tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password="rahasia123"):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def make_user(email, role, units=(), password="rahasia123"):
+    from tracker.users import create_user
+    return create_user(email=email, password=password, role=role, unit_names=list(units))
+
+
+@pytest.fixture
+def sample_dir():
+    return DATA
+
+
+@pytest.fixture
+def loaded(app):
+    """Surakarta 2021 S1 and S2 imported."""
+    from tracker.imports.service import import_scores
+    for code in ("S1", "S2"):
+        path = DATA / f"surakarta-2021-{code}.csv"
+        import_scores(path.read_bytes(), path.name, f"2021-{code}", "questionnaire", user="test")
+    return app

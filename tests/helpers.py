@@ -1,0 +1,43 @@
+"""Test helpers shared across files."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import event, select
+
+from tracker.extensions import db
+
+
+def snapshot() -> dict:
+    """Every row of every table, for 'nothing changed' assertions."""
+    db.session.expire_all()
+    out = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            rows = conn.execute(select(table)).fetchall()
+            out[table.name] = sorted(repr(tuple(r)) for r in rows)
+    return out
+
+
+def file_hash(path) -> str:
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+class QueryCounter:
+    """Counts SQL statements sent while active."""
+
+    def __init__(self):
+        self.count = 0
+        self.statements = []
+
+    def _on(self, conn, cursor, statement, *args):
+        self.count += 1
+        self.statements.append(statement)
+
+    def __enter__(self):
+        db.session.expire_all()  # start from stale objects, as a new request does
+        event.listen(db.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self._on)

@@ -1,0 +1,69 @@
+"""The bulk reader (period_rates, used by trends and dashboards) agrees with the per-plan
+reader (plan_rate) that detail pages use: one realisation rule, two access paths."""
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from tracker.extensions import db
+from tracker.followup import rates
+from tracker.models import Action, Plan, ProgressEntry, Unit
+from tracker.results.service import ensure_period
+
+
+def test_period_rates_equal_plan_rate(app):
+    rng = random.Random(7)
+    periods = [ensure_period(code, "questionnaire") for code in ("2022-S1", "2022-S2", "2023-S1")]
+    units = [Unit(name=f"Unit {i}", name_key=f"unit {i}", group=rng.choice(["UPT", "Kecamatan", None]))
+             for i in range(8)]
+    db.session.add_all(units)
+    base = datetime(2023, 1, 1)
+    for period in periods:
+        for unit in units:
+            status = rng.choice(["accepted", "accepted", "accepted", "draft", "returned"])
+            plan = Plan(unit=unit, period=period, status=status)
+            db.session.add(plan)
+            for k in range(rng.randint(0, 4)):
+                action = Action(plan=plan, element="waktu", text=f"aksi {k}", quarters=["2023-TW1"],
+                                not_actionable=rng.random() < 0.1)
+                db.session.add(action)
+                for _ in range(rng.randint(0, 4)):
+                    # equal timestamps on purpose: the id breaks the tie
+                    at = base + timedelta(days=rng.choice([0, 1, 1, 2]))
+                    db.session.add(ProgressEntry(action=action, quarter="2023-TW1",
+                                                 percent=rng.choice([0, 25, 50, 100]), narrative="x",
+                                                 status=rng.choice(["submitted", "verified", "verified", "rejected"]),
+                                                 submitted_at=at))
+    db.session.commit()
+    bulk = rates.period_rates([p.id for p in periods])
+    checked = 0
+    for plan in rates.load_plans([p.id for p in periods]):
+        if plan.status != "accepted":
+            assert plan.unit_id not in bulk.get(plan.period_id, {})
+            continue
+        one = rates.plan_rate(plan)
+        other = bulk[plan.period_id][plan.unit_id]
+        assert other.realisation == pytest.approx(one.realisation) if one.realisation is not None \
+            else other.realisation is None
+        assert other.completion == pytest.approx(one.completion) if one.completion is not None \
+            else other.completion is None
+        assert other.actions == one.actions
+        checked += 1
+    assert checked > 10
+
+
+def test_monitoring_rows_equal_plan_rate_and_action_overdue(app):
+    from datetime import date
+    test_period_rates_equal_plan_rate(app)  # same random data
+    from tracker.models import Period
+    for period in Period.query.all():
+        light, overdue = rates.monitoring_rows(period, today=date(2024, 6, 1))
+        for plan in rates.load_plans([period.id]):
+            if plan.status != "accepted":
+                assert plan.unit_id not in light
+                continue
+            one, other = rates.plan_rate(plan), light[plan.unit_id]
+            assert (one.realisation, one.completion, one.actions, one.outcomes) == \
+                (other.realisation, other.completion, other.actions, other.outcomes)
+        expected = {(a.id, tuple(q)) for a, q in rates.overdue_actions(rates.load_plans([period.id]), date(2024, 6, 1))}
+        assert {(a.id, tuple(q)) for a, q in overdue} == expected

@@ -1,0 +1,139 @@
+"""Every follow-up route x role: admin, inspector, manager of the unit, manager of another unit,
+anonymous. Ids used belong to unit A (managed by m1); m2 manages unit B only, so A's ids must be
+404 for m2, while wrong roles get 403 and anonymous users are sent to the login page."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.test_followup_workflow import PDF, World
+from tracker.extensions import db
+from tracker.models import Notification, ProgressEntry
+
+OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
+ROLES = ("admin", "inspector", "own", "other", "anonymous")
+EMAILS = {"admin": "admin@kota.go.id", "inspector": "inspektur@kota.go.id",
+          "own": "m1@kota.go.id", "other": "m2@kota.go.id"}
+
+
+def matrix(ids):
+    """(endpoint, method, url, {role: expectation}) with anonymous always redirected to login."""
+    A, P, X, E, N = ids["unit"], ids["plan"], ids["action"], ids["entry"], ids["note"]
+    all_ok = dict(admin=OK, inspector=OK, own=OK, other=OK)
+    readers = dict(admin=OK, inspector=OK, own=OK, other=NOT_FOUND)
+    manager_only = dict(admin=FORBIDDEN, inspector=FORBIDDEN, own=OK, other=NOT_FOUND)
+    admin_only = dict(admin=OK, inspector=FORBIDDEN, own=FORBIDDEN, other=FORBIDDEN)
+    inspector_only = dict(admin=FORBIDDEN, inspector=OK, own=FORBIDDEN, other=FORBIDDEN)
+    monitors = dict(admin=OK, inspector=OK, own=FORBIDDEN, other=FORBIDDEN)
+    own_note = dict(admin=NOT_FOUND, inspector=NOT_FOUND, own=OK, other=NOT_FOUND)
+    return [
+        ("followup.plans", "GET", "/rtl/", all_ok),
+        ("followup.plans", "GET", "/rtl/?period=2021-S1", all_ok),
+        ("followup.plan", "GET", f"/rtl/2021-S1/unit/{A}", readers),
+        ("followup.plan_create", "POST", f"/rtl/2021-S1/unit/{A}/buat", manager_only),
+        ("followup.override", "POST", f"/rtl/2021-S1/unit/{A}/prioritas", admin_only),
+        ("followup.override_clear", "POST", f"/rtl/rencana/{P}/prioritas/batal", admin_only),
+        ("followup.action_add", "POST", f"/rtl/rencana/{P}/kegiatan", manager_only),
+        ("followup.plan_submit", "POST", f"/rtl/rencana/{P}/ajukan", manager_only),
+        ("followup.plan_accept", "POST", f"/rtl/rencana/{P}/terima", admin_only),
+        ("followup.plan_return", "POST", f"/rtl/rencana/{P}/kembalikan", admin_only),
+        ("followup.action", "GET", f"/rtl/kegiatan/{X}", readers),
+        ("followup.action_edit", "GET", f"/rtl/kegiatan/{X}/ubah", manager_only),
+        ("followup.action_edit", "POST", f"/rtl/kegiatan/{X}/ubah", manager_only),
+        ("followup.action_delete", "POST", f"/rtl/kegiatan/{X}/hapus", manager_only),
+        ("followup.action_not_actionable", "POST", f"/rtl/kegiatan/{X}/tidak-dapat", admin_only),
+        ("followup.progress_add", "POST", f"/rtl/kegiatan/{X}/kemajuan", manager_only),
+        ("followup.entry_resubmit", "GET", f"/rtl/laporan/{E}/ajukan-ulang", manager_only),
+        ("followup.entry_resubmit", "POST", f"/rtl/laporan/{E}/ajukan-ulang", manager_only),
+        ("followup.entry_review", "POST", f"/rtl/laporan/{E}/periksa", inspector_only),
+        ("followup.evidence", "GET", f"/rtl/laporan/{E}/bukti", readers),
+        ("followup.review_queue", "GET", "/rtl/verifikasi", monitors),
+        ("followup.inspector", "GET", "/rtl/pemantauan", monitors),
+        ("followup.inspector", "GET", "/rtl/pemantauan?period=2021-S1&group=Perangkat+Daerah", monitors),
+        ("followup.audit_unit", "GET", f"/rtl/audit/unit/{A}", monitors),
+        ("followup.notifications", "GET", "/notifikasi", all_ok),
+        ("followup.notification_read", "POST", f"/notifikasi/{N}/baca", own_note),
+        ("followup.notifications_read_all", "POST", "/notifikasi/baca-semua", all_ok),
+    ]
+
+
+@pytest.fixture
+def world(loaded, client):
+    w = World(client)
+    plan = w.accepted_plan()
+    action = plan.actions[0]
+    w.login("m1@kota.go.id")
+    w.log(action, action.quarters[0], 50)
+    entry = ProgressEntry.query.one()
+    note = Notification.query.filter_by(user_id=w.m1.id).first()
+    w.ids = {"unit": w.a_id, "plan": plan.id, "action": action.id, "entry": entry.id, "note": note.id}
+    w.client.post("/logout")
+    return w
+
+
+def test_matrix_covers_every_followup_route(app):
+    ids = dict(unit=1, plan=1, action=1, entry=1, note=1)
+    covered = {(ep, m) for ep, m, _, _ in matrix(ids)}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("followup."):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert (rule.endpoint, method) in covered, (rule.endpoint, method)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(world, role):
+    if role != "anonymous":
+        world.login(EMAILS[role])
+    failures = []
+    for endpoint, method, url, expect in matrix(world.ids):
+        if method == "GET":
+            r = world.client.get(url)
+        else:
+            r = world.client.post(url, data={})
+        code = r.status_code
+        if role == "anonymous":
+            ok = code == 302 and "/login" in r.headers.get("Location", "")
+        elif expect[role] == OK:
+            ok = code not in (401, 403, 404, 500) and not (code == 302 and "/login" in r.headers.get("Location", ""))
+        else:
+            ok = code == expect[role]
+        if not ok:
+            failures.append((endpoint, method, url, code, expect.get(role, "login")))
+        db.session.rollback()
+    assert not failures, failures
+
+
+def test_manager_cannot_reach_other_units_by_id(world):
+    """m2 tries unit A's pages and forms: always 404, and nothing changes."""
+    from tests.helpers import snapshot
+    world.login("m2@kota.go.id")
+    before = snapshot()
+    ids = world.ids
+    data = {"element": "waktu", "text": "x", "owner": "y", "quarters": ["2021-TW2"], "version": "1"}
+    for url in (f"/rtl/rencana/{ids['plan']}/kegiatan", f"/rtl/kegiatan/{ids['action']}/ubah",
+                f"/rtl/kegiatan/{ids['action']}/hapus", f"/rtl/rencana/{ids['plan']}/ajukan"):
+        assert world.client.post(url, data=data).status_code == 404
+    r = world.client.post(f"/rtl/kegiatan/{ids['action']}/kemajuan", data={
+        "quarter": "2021-TW2", "percent": "50", "narrative": "x",
+        "evidence": (io.BytesIO(PDF), "a.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 404
+    assert world.client.get(f"/rtl/2021-S1/unit/{ids['unit']}").status_code == 404
+    assert world.client.get("/rtl/2021-S1/unit/999999").status_code == 404
+    assert world.client.get("/rtl/kegiatan/999999").status_code == 404
+    assert world.client.get("/rtl/bukan-periode/unit/1").status_code == 404
+    html = world.client.get("/rtl/?period=2021-S1").data.decode()
+    assert world.a.name not in html and world.b.name in html
+    assert snapshot() == before
+
+
+def test_csrf_enforced_on_followup_posts(csrf_app):
+    from tests.conftest import make_user
+    make_user("admin@kota.go.id", "admin")
+    c = csrf_app.test_client()
+    import re
+    page = c.get("/login").data.decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    c.post("/login", data={"email": "admin@kota.go.id", "password": "rahasia123", "csrf_token": token})
+    r = c.post("/notifikasi/baca-semua", data={})
+    assert r.status_code == 400
