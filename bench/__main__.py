@@ -1,0 +1,196 @@
+"""``python -m bench [--quick] [--only import,pages,annex]``: run the bench, print the table and
+write docs/performance.md. Every figure is a ratio to a baseline measured in the same run."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+NOTES = Path(__file__).resolve().parent / "NOTES.md"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL",
+                              os.environ.get("TEST_PG_ADMIN_URL",
+                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+
+SIZES = {
+    "full": {"rows": 1_000_000, "units": 300, "periods": 10, "per_client": 12, "seconds": 45, "repeat": 3},
+    "quick": {"rows": 100_000, "units": 60, "periods": 4, "per_client": 4, "seconds": 15, "repeat": 1},
+}
+
+
+def fresh_pg(name: str) -> str:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{name}" with (force)'))
+        conn.execute(text(f'create database "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg(name: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
+
+
+def bench_import(size: dict, work: Path, rows_out: list, log) -> None:
+    from bench import imports
+    path = imports.generate(work / "responses.csv", size["rows"], 300)
+    log(f"(a) import of {size['rows']:,} respondent rows ({path.stat().st_size / 1e6:.0f} MB CSV, 300 units)")
+    base = imports.measure(["baseline", str(path)])
+    log(f"  baseline pandas read_csv + groupby: {base['seconds']:.2f} s, peak {base['peak_mb']:.0f} MB")
+    rows_out.append(("(a) baseline: pandas read_csv + groupby", base["seconds"], 1.0,
+                     f"peak RSS {base['peak_mb']:.0f} MB (+{base['delta_mb']:.0f} MB)"))
+    variants = ["current", "no-rows"]
+    for backend in ("sqlite", "postgresql"):
+        for variant in variants:
+            if backend == "sqlite":
+                url = f"sqlite:///{work / 'import.sqlite'}"
+            else:
+                url = fresh_pg("skm_bench_import")
+            try:
+                res = imports.measure(["import", str(path), url, variant])
+            except Exception as exc:  # noqa: BLE001 - e.g. the proposal no longer fits the code
+                log(f"  {backend} {variant}: failed ({str(exc).splitlines()[0][:200]})")
+                continue
+            finally:
+                if backend == "postgresql":
+                    drop_pg("skm_bench_import")
+            ratio = res["seconds"] / base["seconds"]
+            phases = ", ".join(f"{k} {v:.1f} s" for k, v in res.get("phases", {}).items())
+            label = ("import_responses" if variant == "current"
+                     else "what-if: import_responses without storing per-respondent rows")
+            log(f"  {backend} {label}: {res['seconds']:.2f} s = {ratio:.1f}x ({phases}), "
+                f"peak {res['peak_mb']:.0f} MB, {res['responses']:,} responses, {res['results']} unit results")
+            if variant == "current" and res["responses"] != size["rows"]:
+                raise AssertionError(f"{backend}: {res['responses']} responses stored, expected {size['rows']}")
+            rows_out.append((f"(a) {label}, {backend}", res["seconds"], ratio,
+                             f"peak RSS {res['peak_mb']:.0f} MB (+{res['delta_mb']:.0f} MB); {phases}"))
+
+
+def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages: bool, do_annex: bool) -> None:
+    from bench import annex, pages
+    from tracker import create_app
+    url = fresh_pg("skm_bench_pages")
+    try:
+        if do_pages:
+            log(f"(b) pages, {size['units']} units x {size['periods']} periods, 16 clients, gunicorn + PostgreSQL")
+            res = pages.run(url, work, size["units"], size["periods"], per_client=size["per_client"],
+                            max_seconds=size["seconds"], log=log)
+            base = res.pop("/healthz (baseline)")
+            rows_out.append(("(b) baseline: /healthz p50 / p95", base.pct(.5), 1.0,
+                             f"p95 {base.pct(.95) * 1000:.1f} ms, n={len(base.latencies)}"))
+            for name, r in res.items():
+                censored = f", {r.timeouts} timed out at {size['seconds']} s (counted as {size['seconds']} s)" \
+                    if r.timeouts else ""
+                rows_out.append((f"(b) {name} p50", r.pct(.5), r.pct(.5) / base.pct(.5),
+                                 f"n={len(r.latencies)}, errors={r.errors}, statuses={r.statuses}{censored}"))
+                rows_out.append((f"(b) {name} p95", r.pct(.95), r.pct(.95) / base.pct(.95), ""))
+        if do_annex:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret"})
+            if not do_pages:
+                pages.build(app, size["units"], size["periods"])
+            with app.app_context():
+                from tracker.models import Period
+                last = max(Period.query.all(), key=lambda p: p.end_date)
+                code = str(last.year)
+            log(f"(c) period annex {code} ({size['units']} units), PostgreSQL")
+            a = annex.run(app, code, work, repeat=size["repeat"], log=log)
+            rows_out.append((f"(c) baseline: bare xlsxwriter, same {a['cells']:,} cells", a["bare_s"], 1.0, ""))
+            rows_out.append((f"(c) write_period_workbook({code})", a["annex_s"], a["annex_s"] / a["bare_s"],
+                             f"{a['sheets']} sheets, {a['size_kb']:.0f} KB"))
+            with app.app_context():
+                from tracker.extensions import db
+                db.engine.dispose()
+    finally:
+        drop_pg("skm_bench_pages")
+
+
+def table(rows) -> list[str]:
+    out = ["| measurement | time | ratio to baseline | notes |", "| --- | ---: | ---: | --- |"]
+    for name, seconds, ratio, notes in rows:
+        t = f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+        out.append(f"| {name} | {t} | **{ratio:.2f}x** | {notes} |")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="small sizes (about a minute)")
+    ap.add_argument("--only", default="import,pages,annex", help="comma list: import,pages,annex")
+    ap.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
+    args = ap.parse_args(argv)
+    size = SIZES["quick" if args.quick else "full"]
+    only = set(args.only.split(","))
+    work = Path(tempfile.mkdtemp(prefix="skm-bench-"))
+    lines: list[str] = []
+
+    def log(msg: str) -> None:
+        print(msg, flush=True)
+        lines.append(msg)
+
+    started = time.perf_counter()
+    rows: list = []
+    try:
+        if "import" in only:
+            bench_import(size, work, rows, log)
+        if only & {"pages", "annex"}:
+            bench_pages_and_annex(size, work, rows, log, "pages" in only, "annex" in only)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    total = time.perf_counter() - started
+    out = table(rows)
+    print("\n" + "\n".join(out))
+    print(f"\nbench took {total:.0f} s")
+    if not args.no_doc:
+        write_doc(out, lines, size, args, total)
+    return 0
+
+
+def write_doc(out, lines, size, args, total) -> None:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()
+    doc = [
+        "# Performance",
+        "",
+        "Generated by `.venv/bin/python -m bench" + (" --quick" if args.quick else "") + "` "
+        f"on {when} ({platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{load[0]:.1f} at the end; the bench took {total:.0f} s). Do not edit the measured part by "
+        "hand: re-run the bench. The notes below it come from `bench/NOTES.md`.",
+        "",
+        "Every figure is a **ratio to a baseline measured in the same run** on the same machine; "
+        "the machine is shared and noisy, so absolute times are context only and no test asserts "
+        "them.",
+        "",
+        f"Sizes: {size['rows']:,} respondent rows over 300 units for (a); {size['units']} units x "
+        f"{size['periods']} semesters with 3 priorities x 3 actions each and quarterly progress "
+        "for (b) and (c).",
+        "",
+        *out,
+        "",
+        "<details><summary>bench log</summary>",
+        "",
+        "```",
+        *lines,
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    if NOTES.exists():
+        doc += [NOTES.read_text().rstrip(), ""]
+    DOC.write_text("\n".join(doc))
+    print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""(a) Respondent-level import: tracker.imports.service.import_responses on a generated file
+versus a bare ``pandas.read_csv`` + ``groupby`` of the same file.
+
+Each measurement runs in its own subprocess (``python -m bench.imports <mode> ...``), so peak
+memory (``ru_maxrss``) belongs to that one operation and the interpreter's state is fresh.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UCOLS = [f"u{i}" for i in range(1, 10)]
+
+
+def generate(path: Path, rows: int, units: int = 300, seed: int = 5) -> Path:
+    """``rows`` respondents spread over ``units`` units; about 1% of answers left empty."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"unit": pd.Categorical.from_codes(
+        rng.integers(0, units, rows), [f"Unit Layanan {i + 1:03d}" for i in range(units)])})
+    for col in UCOLS:
+        values = rng.choice(np.array(["1", "2", "3", "4"], dtype=object), rows, p=[.05, .15, .5, .3])
+        values[rng.random(rows) < 0.01] = ""
+        frame[col] = values
+    frame["usia"] = rng.integers(17, 80, rows).astype(str)
+    frame["jenis_kelamin"] = rng.choice(np.array(["L", "P"], dtype=object), rows)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _report(seconds: float, before_kb: int, **extra) -> None:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "before_mb": before_kb / 1024,
+                      "delta_mb": (peak - before_kb) / 1024, **extra}))
+
+
+def run_baseline(path: str) -> None:
+    import pandas as pd
+    before = _rss_kb()
+    t0 = time.perf_counter()
+    frame = pd.read_csv(path)
+    grouped = frame.groupby("unit")[UCOLS].agg(["sum", "count"])
+    seconds = time.perf_counter() - t0
+    _report(seconds, before, units=len(grouped))
+
+
+def run_import(path: str, url: str, variant: str = "current", profile: str | None = None) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tracker import create_app
+    from tracker.extensions import db
+    from tracker.imports import readers, scores, service
+    from tracker.imports.service import import_responses
+    from tracker.models import Response, UnitResult
+
+    phases: dict[str, float] = {}
+
+    def timed(name, fn):
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                phases[name] = phases.get(name, 0.0) + time.perf_counter() - t
+        return wrapper
+
+    if variant == "no-rows":
+        # What-if: everything but the per-respondent rows (the floor any row storage adds to).
+        service._store_responses = lambda *args, **kwargs: None
+    service.read_table = timed("read", readers.read_table)
+    service.parse_responses = timed("parse", scores.parse_responses)
+    service._store_responses = timed("store", service._store_responses)
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        before = _rss_kb()
+        prof = None
+        if profile:
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
+        t0 = time.perf_counter()
+        data = Path(path).read_bytes()
+        report = import_responses(data, Path(path).name, "2024-S1", "questionnaire", user="bench")
+        seconds = time.perf_counter() - t0
+        if prof is not None:
+            prof.disable()
+            prof.dump_stats(profile)
+        units = report.batch.unit_count
+        stored = db.session.query(db.func.count(Response.id)).scalar()
+        results = db.session.query(db.func.count(UnitResult.id)).scalar()
+        _report(seconds, before, units=units, responses=stored, results=results, phases=phases,
+                variant=variant)
+        db.session.remove()
+        db.drop_all()
+
+
+def measure(args: list[str], timeout: float = 900) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.imports", *args], cwd=ROOT,
+                         capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench.imports {args[0]} failed: {out.stderr.strip()[-1500:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "baseline":
+        run_baseline(sys.argv[2])
+    elif mode == "import":
+        run_import(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "current",
+                   sys.argv[5] if len(sys.argv) > 5 else None)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
