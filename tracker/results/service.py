@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
 from ..domain import periods as P
 from ..domain import scoring
 from ..extensions import db
-from ..models import ImportBatch, Period, Unit, UnitResult
+from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 
 
 @dataclass
@@ -17,7 +17,7 @@ class UnitView:
     """A unit's result in a period, as screens and exports show it."""
     unit: Unit
     result: scoring.UnitResult
-    rows: list[UnitResult] = field(default_factory=list)  # stored rows behind it (1, or 2 for a year)
+    rows: list[StoredResult] = field(default_factory=list)  # stored rows behind it (1, or 2 for a year)
     flags: list[dict] = field(default_factory=list)
     method: str | None = None
 
@@ -57,17 +57,79 @@ def ensure_period(code: str, numbering: str | None = None) -> Period:
     return period
 
 
-def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> list[UnitResult]:
-    """Rows of the active scores/responses batches of the given periods."""
-    q = (UnitResult.query.join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
-         .filter(UnitResult.period_id.in_(period_ids), ImportBatch.status == "active")
-         .options(joinedload(UnitResult.unit), joinedload(UnitResult.period)))
+@dataclass
+class StoredElement:
+    """One stored element score (a plain row of ``element_score``)."""
+    element: str
+    total: float | None
+    answers: int | None
+    nrr: float
+
+
+@dataclass
+class StoredResult:
+    """One stored unit result of an active batch, read as plain columns.
+
+    It has the attributes of the ``UnitResult`` model that screens and exports read; ``unit``
+    and ``period`` are the (few, shared) ORM objects. Loading a city's results this way instead
+    of as ORM objects with their element scores is what keeps the recap, the dashboard and the
+    annex cheap: a year of 300 units is 600 results and 5,400 element scores.
+    """
+    id: int
+    batch_id: int
+    period_id: int
+    unit_id: int
+    source_row: int | None
+    respondents: int | None
+    method: str | None
+    population: int | None
+    reported_ikm: float | None
+    ikm: float
+    category: str
+    family: str
+    flags: list
+    unit: Unit
+    period: Period
+    elements: list[StoredElement] = field(default_factory=list)
+
+    @property
+    def nrrs(self) -> dict[str, float]:
+        return {e.element: e.nrr for e in self.elements}
+
+
+_RESULT_COLUMNS = ("id", "batch_id", "period_id", "unit_id", "source_row", "respondents", "method",
+                   "population", "reported_ikm", "ikm", "category", "family", "flags")
+
+
+def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> list[StoredResult]:
+    """Results of the active scores/responses batches of the given periods: three queries
+    (results, their element scores, and the units and periods they name), whatever the size."""
+    period_ids = list(period_ids)
+    if not period_ids:
+        return []
+    t = UnitResult.__table__
+    active = [t.c.period_id.in_(period_ids), ImportBatch.status == "active"]
     if unit_ids is not None:
-        q = q.filter(UnitResult.unit_id.in_(unit_ids or {-1}))
-    return q.all()
+        active.append(t.c.unit_id.in_(unit_ids or {-1}))
+    query = (select(*(t.c[name] for name in _RESULT_COLUMNS))
+             .join(ImportBatch, ImportBatch.id == t.c.batch_id).where(*active).order_by(t.c.id))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    units = {u.id: u for u in Unit.query.filter(Unit.id.in_({r.unit_id for r in rows})).all()}
+    periods = {p.id: p for p in Period.query.filter(Period.id.in_({r.period_id for r in rows})).all()}
+    results = {r.id: StoredResult(*r, unit=units[r.unit_id], period=periods[r.period_id])
+               for r in rows}
+    e = ElementScore.__table__
+    scores = (select(e.c.result_id, e.c.element, e.c.total, e.c.answers, e.c.nrr)
+              .where(e.c.result_id.in_(query.with_only_columns(t.c.id).order_by(None)))
+              .order_by(e.c.id))
+    for result_id, element, total, answers, nrr in db.session.execute(scores):
+        results[result_id].elements.append(StoredElement(element, total, answers, nrr))
+    return list(results.values())
 
 
-def _to_domain(row: UnitResult) -> scoring.UnitResult:
+def _to_domain(row: StoredResult) -> scoring.UnitResult:
     sums = {e.element: e.total for e in row.elements if e.total is not None} or None
     answers = {e.element: e.answers for e in row.elements if e.answers is not None} or None
     return scoring.UnitResult(unit=row.unit.name, nrrs=row.nrrs, respondents=row.respondents,
@@ -99,7 +161,7 @@ def sub_periods(ref: P.PeriodRef) -> list[Period]:
     return [found[c] for c in codes if c in found]
 
 
-def semester_view(row: UnitResult) -> UnitView:
+def semester_view(row: StoredResult) -> UnitView:
     """The view of one stored row (a semester inside a year's view)."""
     return UnitView(unit=row.unit, result=_to_domain(row), rows=[row], flags=list(row.flags or []),
                     method=row.method)
@@ -119,7 +181,7 @@ def unit_views(code: str, unit_ids: set[int] | None = None) -> list[UnitView]:
     if not semesters:
         return []
     rows = stored_results([p.id for p in semesters], unit_ids)
-    by_unit: dict[int, list[UnitResult]] = {}
+    by_unit: dict[int, list[StoredResult]] = {}
     order = {p.id: i for i, p in enumerate(semesters)}
     for r in sorted(rows, key=lambda r: order[r.period_id]):
         by_unit.setdefault(r.unit_id, []).append(r)
