@@ -3,11 +3,14 @@
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.domain.realisation import (OUTCOMES, REJECTED, SUBMITTED, VERIFIED, ActionState,
                                         Entry, action_outcome, action_realisation, action_state,
                                         claimed_progress, completion_rate, deadline, due_quarters,
-                                        mean_rate, overdue_quarters, unit_realisation)
+                                        mean_rate, overdue_quarters, rates_from_latest,
+                                        unit_realisation)
 from tracker.domain.periods import Quarter
 
 
@@ -142,3 +145,32 @@ def test_due_is_silent_once_reported_even_unverified():
     assert due_quarters(planned, [e(50, VERIFIED, 1, quarter="2022-TW1")], today) == []
     assert due_quarters(planned, [e(50, REJECTED, 1, quarter="2022-TW1")], today) == ["2022-TW1"]
     assert due_quarters(planned, [e(50, SUBMITTED, 1, quarter="2021-TW4")], today) == ["2022-TW1"]
+
+
+# --- rates_from_latest: the bulk readers' shortcut equals the full rule -----------------------
+_entry = st.builds(
+    Entry, quarter=st.sampled_from(["2022-TW1", "2022-TW2", "2022-TW3", "2022-TW4"]),
+    percent=st.sampled_from([0, 12.5, 50, 99.99, 100]),
+    status=st.sampled_from([SUBMITTED, VERIFIED, REJECTED]),
+    submitted_at=st.sampled_from([datetime(2022, 4, d) for d in (1, 2, 3)]),
+    id=st.integers(1, 50))
+_action = st.tuples(st.lists(_entry, max_size=6), st.booleans())
+
+
+@given(st.lists(_action, max_size=12))
+def test_rates_from_latest_equal_the_rule_over_all_entries(actions):
+    states = [action_state(entries, na) for entries, na in actions]
+    latest = [(action_realisation(entries) if any(x.status == VERIFIED for x in entries) else None, na)
+              for entries, na in actions]
+    realisation, completion, n = rates_from_latest(latest)
+    assert n == len(actions)
+    assert realisation == (pytest.approx(unit_realisation(states)) if realisation is not None
+                           else unit_realisation(states))
+    assert completion == (pytest.approx(completion_rate(states)) if completion is not None
+                          else completion_rate(states))
+
+
+def test_rates_from_latest_examples():
+    assert rates_from_latest([]) == (None, None, 0)
+    assert rates_from_latest([(None, True), (80, True)]) == (None, None, 2)
+    assert rates_from_latest([(100, False), (None, False), (50, False), (10, True)]) == (50.0, 100 / 3, 4)

@@ -103,6 +103,30 @@ def completion_rate(actions: Sequence[ActionState]) -> float | None:
     return 100.0 * sum(1 for a in counted if a.outcome == "sesuai") / len(counted)
 
 
+def rates_from_latest(actions: Iterable[tuple[float | None, bool]]) -> tuple[float | None, float | None, int]:
+    """(unit realisation, completion rate, number of actions) from each action's latest
+    verified percentage (None when nothing is verified) and its not-actionable mark.
+
+    The same numbers as ``unit_realisation`` and ``completion_rate`` over ``action_state`` of
+    the full entry lists (tested equal): both depend only on the latest verified entry and the
+    mark, so bulk readers need one value per action instead of every entry.
+    """
+    n = counted = done = 0
+    total = 0.0
+    for latest, not_actionable in actions:
+        n += 1
+        if not_actionable:
+            continue
+        counted += 1
+        realisation = float(latest) if latest is not None else 0.0
+        total += realisation
+        if realisation >= 100:
+            done += 1
+    if not counted:
+        return None, None, n
+    return total / counted, 100.0 * done / counted, n
+
+
 def mean_rate(rates: Iterable[float | None]) -> float | None:
     values = [r for r in rates if r is not None]
     if not values:

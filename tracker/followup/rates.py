@@ -144,13 +144,12 @@ def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
         accepted.append(Plan.unit_id.in_(unit_ids or {-1}))
     plans = (db.session.query(Plan.id, Plan.period_id, Plan.unit_id, Unit.name, Unit.group)
              .join(Unit, Unit.id == Plan.unit_id).filter(*accepted).all())
-    # Each action with its most recent verified entry, chosen in SQL (the domain's
-    # "latest verified" rule: latest submission, then highest id), so one row per action comes
-    # back instead of every entry. A window function keeps this one pass on both databases.
+    # Each action with the percentage of its most recent verified entry, chosen in SQL (the
+    # domain's "latest verified" rule: latest submission, then highest id), so one row of three
+    # columns per action comes back instead of every entry. A window function keeps this one
+    # pass on both databases.
     ranked = (db.session.query(
-        ProgressEntry.action_id.label("action_id"), ProgressEntry.quarter.label("quarter"),
-        ProgressEntry.percent.label("percent"), ProgressEntry.status.label("status"),
-        ProgressEntry.submitted_at.label("submitted_at"), ProgressEntry.id.label("id"),
+        ProgressEntry.action_id.label("action_id"), ProgressEntry.percent.label("percent"),
         func.row_number().over(partition_by=ProgressEntry.action_id,
                                order_by=(ProgressEntry.submitted_at.desc(), ProgressEntry.id.desc()))
         .label("rank"))
@@ -158,25 +157,18 @@ def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
         .join(Plan, Plan.id == Action.plan_id)
         .filter(*accepted, ProgressEntry.status == R.VERIFIED)
         .subquery())
-    rows = (db.session.query(Action.id, Action.plan_id, Action.not_actionable, ranked.c.quarter,
-                             ranked.c.percent, ranked.c.status, ranked.c.submitted_at, ranked.c.id)
+    rows = (db.session.query(Action.plan_id, ranked.c.percent, Action.not_actionable)
             .join(Plan, Plan.id == Action.plan_id)
             .outerjoin(ranked, (ranked.c.action_id == Action.id) & (ranked.c.rank == 1))
             .filter(*accepted).all())
-    actions = []
-    entries: dict[int, list[R.Entry]] = {}
-    for action_id, plan_id, not_actionable, quarter, percent, status, at, entry_id in rows:
-        actions.append((action_id, plan_id, not_actionable))
-        if entry_id is not None:
-            entries[action_id] = [R.Entry(quarter, percent, status, at, entry_id)]
-    states: dict[int, list[R.ActionState]] = {}
-    for action_id, plan_id, not_actionable in actions:
-        states.setdefault(plan_id, []).append(R.action_state(entries.get(action_id, []), not_actionable))
+    per_plan: dict[int, list[tuple[float | None, bool]]] = {}
+    for plan_id, percent, not_actionable in rows:
+        per_plan.setdefault(plan_id, []).append((percent, bool(not_actionable)))
     out: dict[int, dict[int, UnitRate]] = {}
     for plan_id, period_id, unit_id, name, group in plans:
-        s = states.get(plan_id, [])
-        out.setdefault(period_id, {})[unit_id] = UnitRate(
-            unit_id, name, group, R.unit_realisation(s), R.completion_rate(s), len(s))
+        realisation, completion, n = R.rates_from_latest(per_plan.get(plan_id, ()))
+        out.setdefault(period_id, {})[unit_id] = UnitRate(unit_id, name, group, realisation,
+                                                           completion, n)
     return out
 
 
