@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -106,7 +107,7 @@ class Quarter:
 
     @property
     def end(self) -> date:
-        return PeriodRef(self.year, "quarter", self.number).end
+        return _quarter_end(self.year, self.number)
 
     @property
     def start(self) -> date:
@@ -116,11 +117,19 @@ class Quarter:
         return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
 
 
+@lru_cache(maxsize=1024)
+def _quarter_end(year: int, number: int) -> date:
+    return PeriodRef(year, "quarter", number).end
+
+
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[- ]?\s*(?:TW|Q)\s*([1-4]|IV|III|II|I)\s*$", re.I)
 _ROMAN_NUM = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
+@lru_cache(maxsize=4096)
 def parse_quarter(code: str) -> Quarter:
+    """Parse '2022-TW1', '2022 Q1', '2022-TW IV'... Cached: monitoring pages parse the same few
+    codes for thousands of actions (a bad code raises every time; exceptions are not cached)."""
     m = _QUARTER.match(code or "")
     if not m:
         raise BadPeriod(f"Triwulan '{code}' tidak valid; gunakan misalnya 2022-TW1.")
