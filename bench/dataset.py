@@ -15,6 +15,7 @@ from tracker.domain import periods as P
 from tracker.domain import scoring
 from tracker.domain.elements import CURRENT_KEYS
 from tracker.extensions import db
+from tracker.followup.state import refresh_action_states
 from tracker.models import (Action, ElementScore, ImportBatch, Plan, ProgressEntry, Unit,
                             UnitResult)
 from tracker.results.service import ensure_period
@@ -123,6 +124,8 @@ def build_city(units: int, periods: int | list[str], priorities: int = 3, action
                                    "status": STATUSES[rnd.randrange(len(STATUSES))],
                                    "submitted_by_id": user_id})
         city.entry_ids += _insert_ids(ProgressEntry, entry_rows)
+        # Core inserts bypass the ORM flush that keeps each action's derived state.
+        refresh_action_states(db.session.connection(), action_ids)
     if commit:
         db.session.commit()
     return city

@@ -42,6 +42,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     from . import models  # noqa: F401  (register tables)
+    from .followup import state
+    state.install()  # each action's derived state follows every flush
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
 

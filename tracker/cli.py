@@ -138,6 +138,16 @@ def schedule_reminders_cmd():
     click.echo(f"Pemeriksaan tenggat harian dijadwalkan ({job_id}).")
 
 
+@rtl.command("refresh-state")
+def rtl_refresh_state_cmd():
+    """Hitung ulang status turunan setiap kegiatan (setelah pemuatan massal di luar aplikasi)."""
+    from .extensions import db
+    from .followup.state import refresh_all
+    count = refresh_all(db.session.connection())
+    db.session.commit()
+    click.echo(f"Status {count} kegiatan dihitung ulang.")
+
+
 @skm.command("load-sample")
 @click.option("--data-dir", default=None, help="Folder data contoh Surakarta.")
 def load_sample_cmd(data_dir):

@@ -142,11 +142,22 @@ def deadline(quarter: Quarter, grace_days: int) -> date:
 def overdue_quarters(planned: Sequence[str], entries: Sequence[Entry], today: date,
                      grace_days: int = 15) -> list[str]:
     """Planned quarter codes whose deadline passed with no verified entry for that quarter."""
-    verified = {parse_quarter(e.quarter) for e in entries if e.status == VERIFIED}
+    return overdue_given_verified(planned, verified_quarters(entries), today, grace_days)
+
+
+def verified_quarters(entries: Iterable[Entry]) -> list[str]:
+    """Codes of the quarters that have a verified entry, in order (all that overdue needs)."""
+    return [q.code for q in sorted({parse_quarter(e.quarter) for e in entries if e.status == VERIFIED})]
+
+
+def overdue_given_verified(planned: Sequence[str], verified: Iterable[str], today: date,
+                           grace_days: int = 15) -> list[str]:
+    """``overdue_quarters`` for a reader that keeps only the verified quarters' codes."""
+    done = {parse_quarter(code) for code in verified}
     out = []
     for code in planned:
         q = parse_quarter(code)
-        if deadline(q, grace_days) < today and q not in verified:
+        if deadline(q, grace_days) < today and q not in done:
             out.append(q.code)
     return out
 

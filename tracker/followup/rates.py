@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..domain import periods as P
 from ..domain import realisation as R
 from ..extensions import db
-from ..models import Action, Period, Plan, ProgressEntry, Unit
+from ..models import Action, Period, Plan, Unit
 
 
 def entries_of(action: Action) -> list[R.Entry]:
@@ -132,9 +132,10 @@ class UnitRate:
 def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
     """{period_id: {unit_id: UnitRate}} for many periods at once (trends, dashboards).
 
-    Reads plain columns in three queries instead of loading every plan, action and entry as
-    objects: a city has tens of thousands of actions across its periods. Only verified entries
-    are read, which is all that realisation and completion depend on (the domain rule).
+    Reads plain columns in two queries instead of loading every plan, action and entry as
+    objects: a city has tens of thousands of actions across its periods. Realisation and
+    completion depend only on each action's latest verified percentage and its mark (the
+    domain rule, ``realisation.rates_from_latest``), which the action row keeps.
     """
     period_ids = list(period_ids)
     if not period_ids:
@@ -144,23 +145,11 @@ def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
         accepted.append(Plan.unit_id.in_(unit_ids or {-1}))
     plans = (db.session.query(Plan.id, Plan.period_id, Plan.unit_id, Unit.name, Unit.group)
              .join(Unit, Unit.id == Plan.unit_id).filter(*accepted).all())
-    # Each action with the percentage of its most recent verified entry, chosen in SQL (the
-    # domain's "latest verified" rule: latest submission, then highest id), so one row of three
-    # columns per action comes back instead of every entry. A window function keeps this one
-    # pass on both databases.
-    ranked = (db.session.query(
-        ProgressEntry.action_id.label("action_id"), ProgressEntry.percent.label("percent"),
-        func.row_number().over(partition_by=ProgressEntry.action_id,
-                               order_by=(ProgressEntry.submitted_at.desc(), ProgressEntry.id.desc()))
-        .label("rank"))
-        .join(Action, Action.id == ProgressEntry.action_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .filter(*accepted, ProgressEntry.status == R.VERIFIED)
-        .subquery())
-    rows = (db.session.query(Action.plan_id, ranked.c.percent, Action.not_actionable)
-            .join(Plan, Plan.id == Action.plan_id)
-            .outerjoin(ranked, (ranked.c.action_id == Action.id) & (ranked.c.rank == 1))
-            .filter(*accepted).all())
+    # Each action's latest verified percentage is kept on its row (followup/state.py), so
+    # one row of three columns per action comes back instead of every entry.
+    a = Action.__table__
+    rows = db.session.execute(select(a.c.plan_id, a.c.state_percent, a.c.not_actionable)
+                              .join(Plan, Plan.id == a.c.plan_id).where(*accepted)).all()
     per_plan: dict[int, list[tuple[float | None, bool]]] = {}
     for plan_id, percent, not_actionable in rows:
         per_plan.setdefault(plan_id, []).append((percent, bool(not_actionable)))
@@ -223,8 +212,9 @@ class LightAction:
 def monitoring_rows(period: Period | None, today=None) -> tuple[dict[int, PlanRate], list[tuple[LightAction, list[str]]]]:
     """Rates per unit and overdue actions of one period's accepted plans, read as plain columns.
 
-    Same rules as plan_rate / action_overdue (tested equal), at a fraction of the cost of
-    loading every action and entry as objects: the monitoring page lists a whole city.
+    Same rules as plan_rate / action_overdue (tested equal), from each action's derived state
+    (followup/state.py) instead of every action and entry as objects: the monitoring page lists
+    a whole city.
     """
     from datetime import date
     if period is None:
@@ -233,24 +223,20 @@ def monitoring_rows(period: Period | None, today=None) -> tuple[dict[int, PlanRa
     plans = (Plan.query.filter(Plan.period_id == period.id, Plan.status == "accepted")
              .options(selectinload(Plan.unit), selectinload(Plan.period)).all())
     by_id = {p.id: p for p in plans}
-    actions = (db.session.query(Action.id, Action.plan_id, Action.element, Action.text, Action.owner,
-                                Action.quarters, Action.not_actionable)
-               .filter(Action.plan_id.in_(list(by_id) or [-1])).order_by(Action.id).all())
-    entries: dict[int, list[R.Entry]] = {}
-    for action_id, quarter, percent, status, at, entry_id in (
-            db.session.query(ProgressEntry.action_id, ProgressEntry.quarter, ProgressEntry.percent,
-                             ProgressEntry.status, ProgressEntry.submitted_at, ProgressEntry.id)
-            .join(Action, Action.id == ProgressEntry.action_id)
-            .filter(Action.plan_id.in_(list(by_id) or [-1]))):
-        entries.setdefault(action_id, []).append(R.Entry(quarter, percent, status, at, entry_id))
+    a = Action.__table__
+    actions = db.session.execute(
+        select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, a.c.quarters,
+               a.c.not_actionable, a.c.state_percent, a.c.state_outcome, a.c.state_verified)
+        .where(a.c.plan_id.in_(list(by_id) or [-1])).order_by(a.c.id)).all()
     states: dict[int, list[R.ActionState]] = {pid: [] for pid in by_id}
     overdue = []
-    for action_id, plan_id, element, text, owner, quarters, not_actionable in actions:
-        own = entries.get(action_id, [])
-        state = R.action_state(own, not_actionable)
+    for (action_id, plan_id, element, text, owner, quarters, not_actionable, percent, outcome,
+         verified) in actions:
+        state = R.ActionState(float(percent) if percent is not None else 0.0, outcome)
         states[plan_id].append(state)
         if not not_actionable and state.outcome != "sesuai":
-            late = R.overdue_quarters(list(quarters or []), own, today, period.progress_grace_days)
+            late = R.overdue_given_verified(list(quarters or []), verified or [], today,
+                                            period.progress_grace_days)
             if late:
                 overdue.append((LightAction(action_id, by_id[plan_id], element, text, owner,
                                             list(quarters or []), not_actionable), late))

@@ -50,13 +50,21 @@ class Action(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     version = db.Column(db.Integer, nullable=False, default=1)
+    # Derived state (tracker.followup.state keeps it after every flush that touches the action
+    # or its entries). Not mapped: the ORM never reads or writes it, so refreshing it does not
+    # bump ``version`` under a person editing the action; city-wide readers in
+    # followup/rates.py select it as plain columns instead of reading every entry.
+    state_percent = db.Column(db.Float)  # latest verified percentage; NULL when none is verified
+    state_outcome = db.Column(db.String(20), nullable=False, server_default="belum")
+    state_verified = db.Column(db.JSON)  # codes of the quarters that have a verified entry
 
     plan = db.relationship("Plan", back_populates="actions")
     carried_from = db.relationship("Action", remote_side=[id])
     entries = db.relationship("ProgressEntry", back_populates="action",
                               order_by="ProgressEntry.id", cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version,
+                       "exclude_properties": ["state_percent", "state_outcome", "state_verified"]}
 
 
 class ProgressEntry(db.Model):

@@ -1,0 +1,87 @@
+"""Each action's derived state, kept on its row for city-wide readers.
+
+``action.state_percent`` (latest verified percentage), ``state_outcome`` and ``state_verified``
+(quarters with a verified entry) are what realisation, completion, outcome counts and overdue
+need (tracker.domain.realisation). The monitoring page and the trends read them as three
+columns per action instead of every progress entry of every period.
+
+They are refreshed after every ORM flush that adds, changes or deletes an action or a
+progress entry, in the same transaction, from the rows as flushed and through the domain
+rules, so they cannot drift from what the per-plan readers compute (tests hold the two equal).
+Writers that bypass the ORM (bulk Core inserts: the bench's synthetic city) call
+``refresh_action_states`` themselves; ``rtl refresh-state`` rebuilds every row.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import Session
+
+from ..domain import realisation as R
+from ..models import Action, ProgressEntry
+
+_CHUNK = 500
+
+
+def _states(connection, ids: list[int]) -> list[dict]:
+    a, e = Action.__table__, ProgressEntry.__table__
+    marks = dict(connection.execute(select(a.c.id, a.c.not_actionable).where(a.c.id.in_(ids))).all())
+    entries: dict[int, list[R.Entry]] = {i: [] for i in marks}
+    for action_id, quarter, percent, status, at, entry_id in connection.execute(
+            select(e.c.action_id, e.c.quarter, e.c.percent, e.c.status, e.c.submitted_at, e.c.id)
+            .where(e.c.action_id.in_(list(marks)))):
+        entries[action_id].append(R.Entry(quarter, percent, status, at, entry_id))
+    rows = []
+    for action_id, own in entries.items():
+        verified = [x for x in own if x.status == R.VERIFIED]
+        state = R.action_state(own, bool(marks[action_id]))
+        rows.append({"aid": action_id,
+                     "state_percent": state.realisation if verified else None,
+                     "state_outcome": state.outcome,
+                     "state_verified": R.verified_quarters(own)})
+    return rows
+
+
+def refresh_action_states(connection, action_ids) -> int:
+    """Recompute the derived state of the given actions (ids of deleted actions are skipped)
+    on ``connection``; returns how many rows were written."""
+    ids = sorted({i for i in action_ids if i is not None})
+    a = Action.__table__
+    stmt = (update(a).where(a.c.id == bindparam("aid"))
+            .values(state_percent=bindparam("state_percent"), state_outcome=bindparam("state_outcome"),
+                    state_verified=bindparam("state_verified")))
+    written = 0
+    for i in range(0, len(ids), _CHUNK):
+        rows = _states(connection, ids[i:i + _CHUNK])
+        if rows:
+            connection.execute(stmt, rows)
+            written += len(rows)
+    return written
+
+
+def refresh_all(connection) -> int:
+    """Rebuild the derived state of every action (after a bulk load or a restore)."""
+    a = Action.__table__
+    return refresh_action_states(connection, [i for (i,) in connection.execute(select(a.c.id))])
+
+
+def _touched(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ProgressEntry):
+            ids.add(obj.action_id if obj.action_id is not None else getattr(obj.action, "id", None))
+        elif isinstance(obj, Action):
+            ids.add(obj.id)
+    ids.discard(None)
+    return ids
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    ids = _touched(session)
+    if ids:
+        refresh_action_states(session.connection(), ids)
+
+
+def install() -> None:
+    """Keep the state current after every ORM flush (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
