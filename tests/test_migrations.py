@@ -35,3 +35,47 @@ def test_downgrade_to_base_and_back(empty_db_app):
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert "unit_result" in inspect(db.engine).get_table_names()
+
+
+def test_derived_action_state_filled_in_for_existing_actions(empty_db_app):
+    """433cdf0b93b2 adds each action's derived state and computes it for the actions already
+    there, with the same rule the app keeps it by."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+    upgrade(revision="b07fd1cfc933")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO unit (id, name, name_key, created_at) "
+                          "VALUES (1, 'Unit A', 'unit a', :t)"), {"t": datetime(2023, 7, 1)})
+        conn.execute(text(
+            "INSERT INTO period (id, code, kind, year, number, start_date, end_date, element_keys, "
+            "status, progress_grace_days, created_at) VALUES (1, '2023-S1', 'semester', 2023, 1, "
+            ":start, :end, '[]', 'open', 15, :t)"),
+            {"start": datetime(2023, 1, 1).date(), "end": datetime(2023, 6, 30).date(),
+             "t": datetime(2023, 7, 1)})
+        conn.execute(text("INSERT INTO plan (id, unit_id, period_id, status, source, created_at, version) "
+                          "VALUES (1, 1, 1, 'accepted', 'web', :t, 1)"), {"t": datetime(2023, 7, 1)})
+        for aid, na in ((1, False), (2, False), (3, True), (4, False)):
+            conn.execute(text(
+                "INSERT INTO action (id, plan_id, element, text, quarters, not_actionable, created_at, "
+                "updated_at, version) VALUES (:id, 1, 'waktu', 'aksi', '[\"2023-TW3\", \"2023-TW4\"]', "
+                ":na, :t, :t, 1)"), {"id": aid, "na": na, "t": datetime(2023, 7, 1)})
+        entries = [(1, "2023-TW3", 40, "verified", 1), (1, "2023-TW4", 100, "verified", 2),
+                   (2, "2023-TW3", 60, "verified", 1), (2, "2023-TW4", 90, "rejected", 2),
+                   (3, "2023-TW3", 10, "submitted", 1)]
+        for i, (aid, quarter, percent, status, day) in enumerate(entries, 1):
+            conn.execute(text(
+                "INSERT INTO progress_entry (id, action_id, quarter, percent, narrative, status, "
+                "submitted_at, version) VALUES (:id, :aid, :q, :p, 'x', :s, :t, 1)"),
+                {"id": i, "aid": aid, "q": quarter, "p": percent, "s": status,
+                 "t": datetime(2023, 10, day)})
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, state_percent, state_outcome, state_verified FROM action "
+                                 "ORDER BY id")).all()
+    import json
+    got = [(r[0], r[1], r[2], json.loads(r[3]) if isinstance(r[3], str) else r[3]) for r in rows]
+    assert got == [(1, 100.0, "sesuai", ["2023-TW3", "2023-TW4"]),
+                   (2, 60.0, "dalam_proses", ["2023-TW3"]),
+                   (3, None, "tidak_dapat", []),
+                   (4, None, "belum", [])]
