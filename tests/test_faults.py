@@ -320,7 +320,7 @@ def test_gunicorn_recovers_after_postgresql_restart(own_pg, tmp_path):
 @pytest.fixture
 def workflow(app):
     from bench.dataset import build_city
-    from tracker.models import Action, Plan, ProgressEntry, Unit
+    from tracker.models import Action, ProgressEntry, Unit
     city = build_city(1, ["2024-S1"], priorities=1, actions=1, progress=False, unit_prefix="Dinas Uji")
     unit = db.session.get(Unit, city.unit_ids[0])
     make_user("mgr1@kota.go.id", "manager", [unit.name])

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..domain import scoring
 from ..extensions import db
-from ..models import ElementScore, ImportBatch, Period, Response, Unit, UnitResult
+from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 from ..models._base import utcnow
 from ..models.survey import name_key
 from ..results.service import ensure_period
