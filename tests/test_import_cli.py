@@ -238,3 +238,24 @@ def test_responses_names_merge_case_and_space_insensitively(runner, app, tmp_pat
     from tracker.models import Response
     assert sorted(r.education for r in Response.query.all()) == ["S1", "SMA"]
     assert Response.query.first().answers["persyaratan"] in (2, 4)
+
+
+def test_responses_stored_per_respondent_by_element_key(runner, app, tmp_path):
+    """Each stored row holds that respondent's answers by element key (never by U-position):
+    with the regulation numbering U8 is the complaints element and U9 the facilities, and an
+    unanswered element is null."""
+    text = ("unit,u1,u2,u3,u4,u5,u6,u7,u8,u9\n"
+            "Kantor A,4,3,,4,4,3,3,2,1\n"
+            "Kantor A,1,2,3,4,1,2,3,4,\n"
+            "Kantor B,4,4,4,4,4,4,4,4,4\n")
+    r = invoke(runner, "skm", "import-responses", write(tmp_path, text), "--period", "2024-Q3",
+               "--numbering", "regulation")
+    assert r.exit_code == 0, r.output
+    from tracker.models import Response
+    rows = [r.answers for r in Response.query.order_by(Response.id).all()]
+    order = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
+             "pengaduan", "sarpras"]
+    expected = [dict(zip(order, [4, 3, None, 4, 4, 3, 3, 2, 1])),
+                dict(zip(order, [1, 2, 3, 4, 1, 2, 3, 4, None])),
+                dict(zip(order, [4] * 9))]
+    assert rows == expected

@@ -152,10 +152,12 @@ def _apply(kind, parsed_units, row_count, period_code, numbering, data, filename
 
 
 def _answers_json(parsed) -> np.ndarray:
-    """One JSON object per respondent, keyed by element key.
+    """One JSON object per respondent, keyed by element key (``{"persyaratan":3,...}``, null
+    for an element left unanswered).
 
     A million rows hold few distinct answer patterns, so each row is first encoded as one
-    integer (base 5, 0 = not answered) and only the distinct patterns are turned into JSON.
+    integer (base 5, 0 = not answered) and only the distinct patterns become text, built
+    column by column with numpy string operations instead of one ``json.dumps`` per pattern.
     """
     keys = parsed.keys
     code = np.zeros(len(parsed), dtype=np.int64)
@@ -163,14 +165,14 @@ def _answers_json(parsed) -> np.ndarray:
         values = np.nan_to_num(parsed.answers[key], nan=0.0).astype(np.int64)
         code += values * (5 ** i)
     patterns, inverse = np.unique(code, return_inverse=True)
-    texts = []
-    for pattern in patterns.tolist():
-        obj = {}
-        for key in keys:
-            pattern, digit = divmod(pattern, 5)
-            obj[key] = digit or None
-        texts.append(json.dumps(obj))
-    return np.array(texts, dtype=object)[inverse]
+    texts = np.full(len(patterns), "{", dtype=np.dtypes.StringDType())
+    for i, key in enumerate(keys):
+        # '"key":null' .. '"key":4' for each digit, picked per pattern
+        pieces = np.array([("," if i else "") + json.dumps(key) + ":" + d
+                           for d in ("null", "1", "2", "3", "4")], dtype=np.dtypes.StringDType())
+        texts = np.strings.add(texts, pieces[(patterns // 5 ** i) % 5])
+    texts = np.strings.add(texts, "}")
+    return texts.astype(object)[inverse]
 
 
 def _store_responses(batch: ImportBatch, parsed, units: dict[str, Unit], chunk: int = 50000):
