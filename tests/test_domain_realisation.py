@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from tracker.domain.realisation import (OUTCOMES, REJECTED, SUBMITTED, VERIFIED, ActionState,
                                         Entry, action_outcome, action_realisation, action_state,
                                         claimed_progress, completion_rate, deadline, due_quarters,
-                                        mean_rate, overdue_quarters, rates_from_latest,
+                                        latest_verified_percent, mean_rate, overdue_quarters,
+                                        rates_from_latest,
                                         unit_realisation)
 from tracker.domain.periods import Quarter
 
@@ -174,3 +175,9 @@ def test_rates_from_latest_examples():
     assert rates_from_latest([]) == (None, None, 0)
     assert rates_from_latest([(None, True), (80, True)]) == (None, None, 2)
     assert rates_from_latest([(100, False), (None, False), (50, False), (10, True)]) == (50.0, 100 / 3, 4)
+
+
+def test_latest_verified_percent_is_none_without_a_verified_entry():
+    assert latest_verified_percent([]) is None
+    assert latest_verified_percent([e(80, SUBMITTED, 2), e(90, REJECTED, 3)]) is None
+    assert latest_verified_percent([e(100, VERIFIED, 1), e(0, VERIFIED, 5), e(70, SUBMITTED, 6)]) == 0.0

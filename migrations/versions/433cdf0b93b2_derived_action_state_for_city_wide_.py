@@ -49,9 +49,9 @@ def _backfill(conn):
     for action_id, own in entries.items():
         if action_id not in marks:
             continue
-        state = R.action_state(own, bool(marks[action_id]))
-        rows.append({'aid': action_id, 'p': state.realisation if any(e.status == R.VERIFIED for e in own) else None,
-                     'o': state.outcome, 'v': R.verified_quarters(own)})
+        rows.append({'aid': action_id, 'p': R.latest_verified_percent(own),
+                     'o': R.action_outcome(own, bool(marks[action_id])),
+                     'v': R.verified_quarters(own)})
     if rows:
         conn.execute(action.update().where(action.c.id == sa.bindparam('aid'))
                      .values(state_percent=sa.bindparam('p'), state_outcome=sa.bindparam('o'),

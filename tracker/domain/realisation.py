@@ -54,9 +54,15 @@ def _order(entry: Entry):
     return (entry.submitted_at, entry.id)
 
 
-def action_realisation(entries: Sequence[Entry]) -> float:
+def latest_verified_percent(entries: Iterable[Entry]) -> float | None:
+    """The percentage of the most recent verified entry; None when none is verified."""
     latest = _latest(e for e in entries if e.status == VERIFIED)
-    return float(latest.percent) if latest else 0.0
+    return float(latest.percent) if latest else None
+
+
+def action_realisation(entries: Sequence[Entry]) -> float:
+    latest = latest_verified_percent(entries)
+    return latest if latest is not None else 0.0
 
 
 def claimed_progress(entries: Sequence[Entry]) -> float | None:
@@ -109,22 +115,15 @@ def rates_from_latest(actions: Iterable[tuple[float | None, bool]]) -> tuple[flo
 
     The same numbers as ``unit_realisation`` and ``completion_rate`` over ``action_state`` of
     the full entry lists (tested equal): both depend only on the latest verified entry and the
-    mark, so bulk readers need one value per action instead of every entry.
+    mark, so bulk readers need one value per action instead of every entry. (The states built
+    here do not tell ``dalam_proses`` from ``belum``, which neither rate looks at; they are not
+    returned.)
     """
-    n = counted = done = 0
-    total = 0.0
+    states = []
     for latest, not_actionable in actions:
-        n += 1
-        if not_actionable:
-            continue
-        counted += 1
-        realisation = float(latest) if latest is not None else 0.0
-        total += realisation
-        if realisation >= 100:
-            done += 1
-    if not counted:
-        return None, None, n
-    return total / counted, 100.0 * done / counted, n
+        realisation = latest if latest is not None else 0.0
+        states.append(ActionState(realisation, _outcome((), realisation, not_actionable)))
+    return unit_realisation(states), completion_rate(states), len(states)
 
 
 def mean_rate(rates: Iterable[float | None]) -> float | None:

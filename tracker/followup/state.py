@@ -32,11 +32,9 @@ def _states(connection, ids: list[int]) -> list[dict]:
         entries[action_id].append(R.Entry(quarter, percent, status, at, entry_id))
     rows = []
     for action_id, own in entries.items():
-        verified = [x for x in own if x.status == R.VERIFIED]
-        state = R.action_state(own, bool(marks[action_id]))
         rows.append({"aid": action_id,
-                     "state_percent": state.realisation if verified else None,
-                     "state_outcome": state.outcome,
+                     "state_percent": R.latest_verified_percent(own),
+                     "state_outcome": R.action_outcome(own, bool(marks[action_id])),
                      "state_verified": R.verified_quarters(own)})
     return rows
 
@@ -68,7 +66,7 @@ def _touched(session: Session) -> set[int]:
     ids: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, ProgressEntry):
-            ids.add(obj.action_id if obj.action_id is not None else getattr(obj.action, "id", None))
+            ids.add(obj.action_id)  # set by the flush (the column is NOT NULL)
         elif isinstance(obj, Action):
             ids.add(obj.id)
     ids.discard(None)
