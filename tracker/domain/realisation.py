@@ -2,9 +2,10 @@
 command.
 
 Definitions (the inspectorate's SIPTL rule: unverified progress is shown, never counted):
-- Action realisation: the percentage of the action's most recent *verified* progress entry
-  (by time of submission); 0 when none is verified.
-- Claimed progress: the most recent entry that is not rejected, verified or not (shown only).
+- Action realisation: the percentage of the action's latest *verified* progress entry, latest
+  meaning the latest quarter and, within a quarter, the one entered last; 0 when none is
+  verified.
+- Claimed progress: the latest entry that is not rejected, verified or not (shown beside it).
 - Action outcome (SIPTL vocabulary): ``sesuai`` when verified realisation is 100;
   ``tidak_dapat`` when the admin marked the action as impossible; ``dalam_proses`` when any
   entry that was not rejected exists; ``belum`` otherwise (rejected entries are ignored).
@@ -15,6 +16,11 @@ Definitions (the inspectorate's SIPTL rule: unverified progress is shown, never 
   accepted plan (a draft, submitted or returned plan has no realisation yet).
 - Overdue: a planned quarter whose reporting deadline (quarter end + grace days) has passed
   without a verified entry for that quarter.
+- Late reporting (CONTRACT ``rtl status``): a planned quarter whose deadline passed with no report
+  for it other than rejected ones; a report waiting for the inspector is not late reporting.
+- Unfinished after schedule: the last planned quarter's deadline passed and the verified
+  realisation is below 100.
+- Unscheduled: no planned quarter at all (it can never be late, so it is a finding of its own).
 """
 from __future__ import annotations
 
@@ -51,7 +57,8 @@ def _latest(entries: Iterable[Entry]) -> Entry | None:
 
 
 def _order(entry: Entry):
-    return (entry.submitted_at, entry.id)
+    """Latest = the latest quarter; within a quarter, the one entered last."""
+    return (parse_quarter(entry.quarter), entry.submitted_at, entry.id)
 
 
 def latest_verified_percent(entries: Iterable[Entry]) -> float | None:
@@ -65,7 +72,7 @@ def action_realisation(entries: Sequence[Entry]) -> float:
     return latest if latest is not None else 0.0
 
 
-def claimed_progress(entries: Sequence[Entry]) -> float | None:
+def claimed_progress(entries: Iterable[Entry]) -> float | None:
     latest = _latest(e for e in entries if e.status != REJECTED)
     return float(latest.percent) if latest else None
 
@@ -174,3 +181,145 @@ def due_quarters(planned: Sequence[str], entries: Sequence[Entry], today: date,
         if today <= d <= today + timedelta(days=window_days) and q not in reported:
             out.append(q.code)
     return out
+
+
+# --- the state each action keeps on its row, and the follow-up status built from it ---------
+
+def reported_quarters(entries: Iterable[Entry]) -> list[str]:
+    """Codes of the quarters with a report that was not rejected, in order."""
+    return [q.code for q in sorted({parse_quarter(e.quarter) for e in entries if e.status != REJECTED})]
+
+
+def stored_state(entries: Sequence[Entry], not_actionable: bool = False) -> dict:
+    """Everything the status rules need from an action's entries, as the action row keeps it
+    (tracker.followup.state): one value per column, never the entries themselves."""
+    entries = list(entries)
+    return {"state_percent": latest_verified_percent(entries),
+            "state_outcome": action_outcome(entries, not_actionable),
+            "state_verified": verified_quarters(entries),
+            "state_claimed": claimed_progress(entries),
+            "state_reported": reported_quarters(entries),
+            "state_pending": any(e.status == SUBMITTED for e in entries)}
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    """One action as the status rules see it (built from its row's state or from its entries)."""
+    element: str
+    quarters: tuple[str, ...]
+    percent: float | None  # latest verified percentage, None when nothing is verified
+    claimed: float | None  # latest percentage not rejected, None when none
+    reported: tuple[str, ...] = ()  # quarters with a report not rejected
+    pending: bool = False  # a report waits for the inspector
+    not_actionable: bool = False
+
+    @classmethod
+    def from_entries(cls, element: str, quarters: Sequence[str], entries: Sequence[Entry],
+                     not_actionable: bool = False) -> "ActionFacts":
+        s = stored_state(entries, not_actionable)
+        return cls(element, tuple(quarters or ()), s["state_percent"], s["state_claimed"],
+                   tuple(s["state_reported"]), s["state_pending"], not_actionable)
+
+    @property
+    def realisation(self) -> float:
+        return float(self.percent) if self.percent is not None else 0.0
+
+    @property
+    def claimed_value(self) -> float:
+        return float(self.claimed) if self.claimed is not None else 0.0
+
+
+def late_reporting_quarters(planned: Sequence[str], reported: Iterable[str], as_of: date,
+                            grace_days: int = 15) -> list[str]:
+    """Planned quarters whose deadline passed before ``as_of`` with no report for them other
+    than rejected ones (a report waiting for verification is not late)."""
+    done = {parse_quarter(code) for code in reported}
+    return [q.code for q in sorted({parse_quarter(c) for c in planned})
+            if deadline(q, grace_days) < as_of and q not in done]
+
+
+def unfinished_after_schedule(planned: Sequence[str], realisation: float, as_of: date,
+                              grace_days: int = 15) -> bool:
+    """The last planned quarter's deadline passed before ``as_of`` and the verified
+    realisation is below 100."""
+    if not planned:
+        return False
+    last = max(parse_quarter(c) for c in planned)
+    return deadline(last, grace_days) < as_of and realisation < 100
+
+
+@dataclass
+class Status:
+    """Follow-up status of one plan (or, for a year, of the plans answering its parts)."""
+    actions: int = 0
+    realisation: float | None = None
+    claimed: float | None = None
+    completion: float | None = None
+    late_reports: int = 0
+    unfinished_after_schedule: int = 0
+    unscheduled: int = 0
+    awaiting_verification: int = 0
+    elements: dict = None  # element key -> {"actions": n, "realisation": x}
+    parts: int = 1  # how many plans' figures are averaged here
+
+
+def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 15,
+                accepted: bool = True) -> Status:
+    """Status of one plan's actions on ``as_of``. Realisation, claimed and completion leave out
+    actions marked not actionable and exist only for an accepted plan; lateness is judged only
+    for an accepted plan (no report can be logged on any other)."""
+    counted = [a for a in actions if not a.not_actionable]
+    st = Status(actions=len(actions), elements={})
+    st.unscheduled = sum(1 for a in actions if not a.quarters)
+    by_element: dict[str, list[ActionFacts]] = {}
+    for a in actions:
+        by_element.setdefault(a.element, []).append(a)
+    for key, own in by_element.items():
+        values = [a.realisation for a in own if not a.not_actionable]
+        st.elements[key] = {"actions": len(own),
+                            "realisation": (sum(values) / len(values)) if values and accepted else None}
+    if not accepted:
+        return st
+    if counted:
+        st.realisation = sum(a.realisation for a in counted) / len(counted)
+        st.claimed = sum(a.claimed_value for a in counted) / len(counted)
+        st.completion = 100.0 * sum(1 for a in counted if a.realisation >= 100) / len(counted)
+    for a in counted:
+        if late_reporting_quarters(a.quarters, a.reported, as_of, grace_days):
+            st.late_reports += 1
+        if unfinished_after_schedule(a.quarters, a.realisation, as_of, grace_days):
+            st.unfinished_after_schedule += 1
+        if a.pending:
+            st.awaiting_verification += 1
+    return st
+
+
+def gather_statuses(parts: Sequence[tuple[Status, bool]]) -> Status:
+    """A year with no plan of its own, from the plans answering its semesters or quarters
+    (``(status, accepted)`` pairs): realisation, claimed and completion are the means of the
+    accepted plans' figures (Pontianak: 80% and 67% give 73,5%), counts are sums."""
+    out = Status(elements={}, parts=len(parts))
+    for st, _ in parts:
+        out.actions += st.actions
+        out.late_reports += st.late_reports
+        out.unfinished_after_schedule += st.unfinished_after_schedule
+        out.unscheduled += st.unscheduled
+        out.awaiting_verification += st.awaiting_verification
+    accepted = [st for st, ok in parts if ok]
+    out.realisation = mean_rate(st.realisation for st in accepted)
+    out.claimed = mean_rate(st.claimed for st in accepted)
+    out.completion = mean_rate(st.completion for st in accepted)
+    keys: list[str] = []
+    for st, _ in parts:
+        keys += [k for k in st.elements if k not in keys]
+    for key in keys:
+        own = [st.elements[key] for st, _ in parts if key in st.elements]
+        out.elements[key] = {"actions": sum(e["actions"] for e in own),
+                             "realisation": mean_rate(e["realisation"] for e in own)}
+    return out
+
+
+def city_status(units: Iterable[Status | None]) -> tuple[float | None, float | None]:
+    """City realisation and completion: plain means over units with an accepted plan."""
+    units = [u for u in units if u is not None]
+    return mean_rate(u.realisation for u in units), mean_rate(u.completion for u in units)

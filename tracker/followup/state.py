@@ -1,8 +1,10 @@
 """Each action's derived state, kept on its row for city-wide readers.
 
-``action.state_percent`` (latest verified percentage), ``state_outcome`` and ``state_verified``
-(quarters with a verified entry) are what realisation, completion, outcome counts and overdue
-need (tracker.domain.realisation). The monitoring page and the trends read them as three
+``action.state_percent`` (latest verified percentage), ``state_outcome``, ``state_verified``
+(quarters with a verified entry), ``state_claimed`` (latest percentage not rejected),
+``state_reported`` (quarters with a report not rejected) and ``state_pending`` (a report waits
+for the inspector) are what realisation, claimed progress, completion, outcome counts, overdue
+and the two lateness measures need (``realisation.stored_state``). The monitoring page and the trends read them as three
 columns per action instead of every progress entry of every period.
 
 They are refreshed after every ORM flush that adds, changes or deletes an action or a
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import realisation as R
 from ..models import Action, ProgressEntry
+from ..models.followup import STATE_COLUMNS
 
 _CHUNK = 500
 
@@ -30,13 +33,8 @@ def _states(connection, ids: list[int]) -> list[dict]:
             select(e.c.action_id, e.c.quarter, e.c.percent, e.c.status, e.c.submitted_at, e.c.id)
             .where(e.c.action_id.in_(list(marks)))):
         entries[action_id].append(R.Entry(quarter, percent, status, at, entry_id))
-    rows = []
-    for action_id, own in entries.items():
-        rows.append({"aid": action_id,
-                     "state_percent": R.latest_verified_percent(own),
-                     "state_outcome": R.action_outcome(own, bool(marks[action_id])),
-                     "state_verified": R.verified_quarters(own)})
-    return rows
+    return [dict(R.stored_state(own, bool(marks[action_id])), aid=action_id)
+            for action_id, own in entries.items()]
 
 
 def refresh_action_states(connection, action_ids) -> int:
@@ -45,8 +43,7 @@ def refresh_action_states(connection, action_ids) -> int:
     ids = sorted({i for i in action_ids if i is not None})
     a = Action.__table__
     stmt = (update(a).where(a.c.id == bindparam("aid"))
-            .values(state_percent=bindparam("state_percent"), state_outcome=bindparam("state_outcome"),
-                    state_verified=bindparam("state_verified")))
+            .values(**{name: bindparam(name) for name in STATE_COLUMNS}))
     written = 0
     for i in range(0, len(ids), _CHUNK):
         rows = _states(connection, ids[i:i + _CHUNK])

@@ -9,6 +9,11 @@ PLAN_STATUS_LABELS = {PLAN_DRAFT: "Draf", PLAN_SUBMITTED: "Diajukan", PLAN_ACCEP
                       PLAN_RETURNED: "Dikembalikan"}
 
 
+# Derived state columns of ``Action`` (tracker.followup.state), not mapped by the ORM.
+STATE_COLUMNS = ("state_percent", "state_outcome", "state_verified", "state_claimed",
+                 "state_reported", "state_pending")
+
+
 class Plan(db.Model):
     """The RTL of one unit answering one period's result."""
     id = db.Column(db.Integer, primary_key=True)
@@ -57,6 +62,9 @@ class Action(db.Model):
     state_percent = db.Column(db.Float)  # latest verified percentage; NULL when none is verified
     state_outcome = db.Column(db.String(20), nullable=False, server_default="belum")
     state_verified = db.Column(db.JSON)  # codes of the quarters that have a verified entry
+    state_claimed = db.Column(db.Float)  # latest percentage not rejected; NULL when none
+    state_reported = db.Column(db.JSON)  # codes of the quarters with a report not rejected
+    state_pending = db.Column(db.Boolean, nullable=False, server_default=db.false())  # awaits the inspector
 
     plan = db.relationship("Plan", back_populates="actions")
     carried_from = db.relationship("Action", remote_side=[id])
@@ -64,7 +72,7 @@ class Action(db.Model):
                               order_by="ProgressEntry.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version,
-                       "exclude_properties": ["state_percent", "state_outcome", "state_verified"]}
+                       "exclude_properties": list(STATE_COLUMNS)}
 
 
 class ProgressEntry(db.Model):
@@ -86,6 +94,7 @@ class ProgressEntry(db.Model):
     reviewed_at = db.Column(db.DateTime)
     review_comment = db.Column(db.Text)
     supersedes_id = db.Column(db.Integer, db.ForeignKey("progress_entry.id"))
+    source = db.Column(db.String(10), nullable=False, default="web", server_default="web")  # web | import
     version = db.Column(db.Integer, nullable=False, default=1)
 
     action = db.relationship("Action", back_populates="entries")

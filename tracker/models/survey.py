@@ -23,9 +23,26 @@ class Unit(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     parent = db.relationship("Unit", remote_side=[id])
+    aliases = db.relationship("UnitAlias", back_populates="unit", order_by="UnitAlias.id",
+                              cascade="all, delete-orphan")
 
     def __repr__(self):
         return f"<Unit {self.name}>"
+
+
+class UnitAlias(db.Model):
+    """Another name a unit is written under (a merged duplicate, a drifting spelling such as
+    "Kelurahan Tirta" / "Kelurahan Tirto"). Imports match aliases like the unit's own name."""
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", name="fk_unit_alias_unit", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    name = db.Column(db.String(255), nullable=False)
+    name_key = db.Column(db.String(255), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    unit = db.relationship("Unit", back_populates="aliases")
+
+    __table_args__ = (db.UniqueConstraint("name_key", name="uq_unit_alias_name_key"),)
 
 
 class Period(db.Model):
@@ -82,6 +99,8 @@ class UnitResult(db.Model):
     ikm = db.Column(db.Float, nullable=False)
     category = db.Column(db.String(1), nullable=False)
     family = db.Column(db.String(10), nullable=False)  # s | nrr | value | responses
+    survey_start = db.Column(db.Date)  # the unit's own fieldwork window (Periode pelaksanaan)
+    survey_end = db.Column(db.Date)
     flags = db.Column(db.JSON, nullable=False, default=list)
 
     unit = db.relationship("Unit")

@@ -37,6 +37,18 @@ class UnitView:
     def priorities(self):
         return self.result.priorities()
 
+    @property
+    def survey_start(self):
+        """The unit's own fieldwork window: from the earliest start of the stored results
+        behind this figure to the latest end (None when no file gave it)."""
+        days = [r.survey_start for r in self.rows if r.survey_start is not None]
+        return min(days) if days else None
+
+    @property
+    def survey_end(self):
+        days = [r.survey_end for r in self.rows if r.survey_end is not None]
+        return max(days) if days else None
+
 
 def get_period(code: str) -> Period | None:
     return Period.query.filter_by(code=P.parse_period(code).code).first()
@@ -88,6 +100,8 @@ class StoredResult:
     category: str
     family: str
     flags: list
+    survey_start: object
+    survey_end: object
     unit: Unit
     period: Period
     elements: list[StoredElement] = field(default_factory=list)
@@ -98,7 +112,8 @@ class StoredResult:
 
 
 _RESULT_COLUMNS = ("id", "batch_id", "period_id", "unit_id", "source_row", "respondents", "method",
-                   "population", "reported_ikm", "ikm", "category", "family", "flags")
+                   "population", "reported_ikm", "ikm", "category", "family", "flags",
+                   "survey_start", "survey_end")
 
 
 def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> list[StoredResult]:
