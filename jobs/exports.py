@@ -183,11 +183,7 @@ def _meta(rq_job, pct, message) -> None:
 def period_has_results(code: str) -> bool:
     from tracker.domain import periods as P
     from tracker.results import service
-    ref = P.parse_period(code)
-    period = service.get_period(ref.code)
-    if period is not None and service.has_own_results(period):
-        return True
-    return ref.kind == "year" and any(service.has_own_results(p) for p in service.sub_periods(ref))
+    return service.has_results(P.parse_period(code).code)
 
 
 def active_duplicate(app, kind: str, period_id: int, unit_id: int | None):

@@ -17,10 +17,21 @@ def _periods():
     its semesters)."""
     from ..reports.dashboard_data import all_period_results
     results = all_period_results()  # one batch for every period
-    codes = sorted(results, key=lambda c: (-P.parse_period(c).year, P.parse_period(c).kind != "year",
-                                           -P.parse_period(c).number))
+    kinds = {"year": 0, "semester": 1, "quarter": 2}
+    codes = sorted(results, key=lambda c: (-P.parse_period(c).year, kinds[P.parse_period(c).kind],
+                                           P.parse_period(c).number))
     return [(code, P.parse_period(code).label, scoring.city_recap(results[code]),
-             sorted(results[code], key=lambda r: r.unit.lower())) for code in codes]
+             sorted(results[code], key=lambda r: r.unit.lower()), _coverage(code, results))
+            for code in codes]
+
+
+def _coverage(code: str, results) -> tuple[int, int] | None:
+    """(units, units with a result in the year) for a semester or quarter: such a figure covers
+    the units surveyed in it and is never the city's figure for the year."""
+    ref = P.parse_period(code)
+    if ref.kind == "year":
+        return None
+    return len(results.get(code, ())), len(results.get(str(ref.year), ()))
 
 
 @bp.route("/")
@@ -41,5 +52,5 @@ def period(code):
         abort(404)
     recap = scoring.city_recap([v.result for v in views])
     return render_template("public/period.html", code=ref.code, label=ref.label, recap=recap,
-                           views=views,
+                           views=views, coverage=service.coverage(ref.code),
                            aggregation=scoring.AGGREGATION_LABELS_ID[recap.aggregation])

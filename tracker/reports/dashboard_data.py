@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..domain import elements as el
 from ..domain import periods as P
+from ..domain import rollup
 from ..domain import realisation as R
 from ..domain import scoring
 from ..domain.numbers import format_id
@@ -56,32 +57,16 @@ def views_for(code: str, unit_ids=None) -> list[service.UnitView]:
 
 def all_period_results() -> dict[str, list[scoring.UnitResult]]:
     """Every period's unit results in a fixed number of queries (the trend charts must not query
-    once per period). Same rule as ``service.unit_views``: a period's own active results, else
-    for a year its semesters combined per unit (``scoring.combine_periods``); the same stored
-    rows go through the same ``service._to_domain``. Memoised for the request."""
+    once per period), by the same roll-up rule as ``service.unit_views`` (``views_from_rows``
+    over the same stored rows). Memoised for the request."""
     cache = _cache()
     if "__all__" in cache:
         return cache["__all__"]
-    periods = {p.code: p for p in Period.query.all()}
-    rows = service.stored_results([p.id for p in periods.values()]) if periods else []
-    by_period: dict[int, list] = {}
-    for r in rows:
-        by_period.setdefault(r.period_id, []).append(r)
-    out: dict[str, list[scoring.UnitResult]] = {}
-    for code in service.period_codes_with_years():
-        ref = P.parse_period(code)
-        own = by_period.get(periods[code].id) if code in periods else None
-        if own:
-            out[code] = [service._to_domain(r) for r in own]
-        elif ref.kind == "year":
-            per_unit: dict[int, list] = {}
-            for sub in ref.semesters():
-                if sub.code in periods:
-                    for r in by_period.get(periods[sub.code].id, []):
-                        per_unit.setdefault(r.unit_id, []).append(r)
-            if per_unit:
-                out[code] = [scoring.combine_periods([service._to_domain(r) for r in parts])
-                             for parts in per_unit.values()]
+    periods = Period.query.all()
+    rows = service.stored_results([p.id for p in periods]) if periods else []
+    codes = rollup.codes_with_results({r.period.code for r in rows})
+    views = service.views_from_rows(codes, rows)
+    out = {code: [v.result for v in vs] for code, vs in views.items() if vs}
     cache["__all__"] = out
     return out
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from ..domain import periods as P
 from ..domain import scoring
-from .service import UnitView, semester_view, sub_periods, unit_views
+from .service import UnitView, coverage, unit_views
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Recap:
     semester_rows: list[SemesterRow] = field(default_factory=list)
     semester_means: dict = field(default_factory=dict)
     trend_counts: dict = field(default_factory=dict)
+    coverage: object = None  # for a quarter or semester: units covered of the year's units
 
 
 def build_recap(code: str, unit_ids: set[int] | None = None, weighted: bool = False) -> Recap:
@@ -41,17 +42,21 @@ def build_recap(code: str, unit_ids: set[int] | None = None, weighted: bool = Fa
     recap = Recap(code=ref.code, label=ref.label, views=listed, city=city)
     if not views:
         return recap
+    recap.coverage = coverage(ref.code)
     recap.elements_lowest_first = scoring.elements_lowest_first(city.elements)
     by_result = {id(v.result): v for v in views}
     recap.top = [by_result[id(r)] for r in scoring.top([v.result for v in views], 10)]
     recap.bottom = [by_result[id(r)] for r in scoring.bottom([v.result for v in views], 10)]
-    if ref.kind == "year" and len(sub_periods(ref)) == 2:
-        # The year's views already hold their semesters' rows: no second load.
+    s1_code, s2_code = f"{ref.year}-S1", f"{ref.year}-S2"
+    if ref.kind == "year" and any(p.code in (s1_code, s2_code) for v in views for p in v.parts):
+        # The year's views already hold their semesters (own or rolled up): no second load.
         s1, s2 = {}, {}
         for v in views:
-            for row in v.rows:
-                target = s1 if row.period.code.endswith("S1") else s2
-                target[v.unit.id] = semester_view(row)
+            parts = v.part_by_code
+            if s1_code in parts:
+                s1[v.unit.id] = parts[s1_code]
+            if s2_code in parts:
+                s2[v.unit.id] = parts[s2_code]
         year = {v.unit.id: v for v in views}
         counts = {"Naik": 0, "Turun": 0, "Stagnan": 0}
         for v in listed:

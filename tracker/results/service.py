@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..domain import periods as P
-from ..domain import scoring
+from ..domain import rollup, scoring
 from ..extensions import db
 from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 
@@ -17,9 +17,17 @@ class UnitView:
     """A unit's result in a period, as screens and exports show it."""
     unit: Unit
     result: scoring.UnitResult
-    rows: list[StoredResult] = field(default_factory=list)  # stored rows behind it (1, or 2 for a year)
+    rows: list[StoredResult] = field(default_factory=list)  # the unit's own results behind it
     flags: list[dict] = field(default_factory=list)
     method: str | None = None
+    code: str | None = None  # the period this figure is for
+    how: str = rollup.OWN  # rollup.OWN (the unit's own survey) | rollup.MEAN (mean of parts)
+    source: str = rollup.OWN_LABEL  # how it was obtained, in words ("rata-rata TW I-II")
+    parts: list["UnitView"] = field(default_factory=list)  # the sub-periods averaged
+
+    @property
+    def part_by_code(self) -> dict[str, "UnitView"]:
+        return {p.code: p for p in self.parts}
 
     @property
     def ikm(self):
@@ -170,6 +178,17 @@ def has_own_results(period: Period) -> bool:
             is not None)
 
 
+def has_results(code: str) -> bool:
+    """True when some unit has a result for the period, its own or rolled up from its parts."""
+    ref = P.parse_period(code)
+    codes = [ref.code] + [d.code for d in rollup.descendants(ref)]
+    ids = [p.id for p in Period.query.filter(Period.code.in_(codes)).all()]
+    return bool(ids) and (db.session.query(UnitResult.id)
+                          .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+                          .filter(UnitResult.period_id.in_(ids), ImportBatch.status == "active")
+                          .first() is not None)
+
+
 def sub_periods(ref: P.PeriodRef) -> list[Period]:
     codes = [s.code for s in ref.semesters()]
     found = {p.code: p for p in Period.query.filter(Period.code.in_(codes)).all()} if codes else {}
@@ -177,37 +196,71 @@ def sub_periods(ref: P.PeriodRef) -> list[Period]:
 
 
 def semester_view(row: StoredResult) -> UnitView:
-    """The view of one stored row (a semester inside a year's view)."""
+    """The view of one stored row (the unit's own result for that row's period)."""
     return UnitView(unit=row.unit, result=_to_domain(row), rows=[row], flags=list(row.flags or []),
-                    method=row.method)
+                    method=row.method, code=row.period.code)
+
+
+def view_of(rolled: rollup.Rolled, unit: Unit, stored: dict[str, StoredResult]) -> UnitView:
+    """A UnitView from a rolled result; ``stored`` maps the unit's own period codes to rows."""
+    if rolled.how == rollup.OWN:
+        return semester_view(stored[rolled.code])
+    rows = [stored[code] for code in rolled.sources]
+    flags = [dict(f, period=r.period.code) for r in rows for f in (r.flags or [])]
+    methods = sorted({r.method for r in rows if r.method})
+    return UnitView(unit=unit, result=rolled.result, rows=rows, flags=flags,
+                    method=" / ".join(methods) or None, code=rolled.code, how=rolled.how,
+                    source=rolled.label,
+                    parts=[view_of(p, unit, stored) for p in rolled.parts])
+
+
+def views_from_rows(codes, rows: list[StoredResult]) -> dict[str, list[UnitView]]:
+    """{code: unit views} for the given period codes from already loaded stored rows, by the
+    roll-up rule (``domain.rollup``), each list in unit name order."""
+    by_unit: dict[int, dict[str, StoredResult]] = {}
+    for r in rows:
+        by_unit.setdefault(r.unit_id, {})[r.period.code] = r
+    domain = {uid: {code: _to_domain(r) for code, r in own.items()} for uid, own in by_unit.items()}
+    out: dict[str, list[UnitView]] = {}
+    for code in codes:
+        ref = P.parse_period(code)
+        views = []
+        for uid, own in domain.items():
+            rolled = rollup.roll(ref, own)
+            if rolled is not None:
+                stored = by_unit[uid]
+                views.append(view_of(rolled, next(iter(stored.values())).unit, stored))
+        out[ref.code] = sorted(views, key=lambda v: v.unit.name.lower())
+    return out
 
 
 def unit_views(code: str, unit_ids: set[int] | None = None) -> list[UnitView]:
-    """Per-unit results for a period code. A year with no results of its own aggregates its
-    semesters (mean of element NRRs, sum of respondents)."""
+    """Per-unit results for a period code: each unit's own result for the period, else its
+    parts rolled up (a semester from its quarters, a year from its semesters), per unit."""
     ref = P.parse_period(code)
-    period = get_period(ref.code)
-    if period is not None and has_own_results(period):
-        rows = stored_results([period.id], unit_ids)
-        return sorted((semester_view(r) for r in rows), key=lambda v: v.unit.name.lower())
-    if ref.kind != "year":
+    codes = [ref.code] + [d.code for d in rollup.descendants(ref)]
+    periods = Period.query.filter(Period.code.in_(codes)).all()
+    if not periods:
         return []
-    semesters = sub_periods(ref)
-    if not semesters:
-        return []
-    rows = stored_results([p.id for p in semesters], unit_ids)
-    by_unit: dict[int, list[StoredResult]] = {}
-    order = {p.id: i for i, p in enumerate(semesters)}
-    for r in sorted(rows, key=lambda r: order[r.period_id]):
-        by_unit.setdefault(r.unit_id, []).append(r)
-    views = []
-    for parts in by_unit.values():
-        combined = scoring.combine_periods([_to_domain(r) for r in parts])
-        flags = [dict(f, period=r.period.code) for r in parts for f in (r.flags or [])]
-        methods = sorted({r.method for r in parts if r.method})
-        views.append(UnitView(unit=parts[0].unit, result=combined, rows=parts, flags=flags,
-                              method=" / ".join(methods) or None))
-    return sorted(views, key=lambda v: v.unit.name.lower())
+    rows = stored_results([p.id for p in periods], unit_ids)
+    return views_from_rows([ref.code], rows)[ref.code]
+
+
+@dataclass
+class Coverage:
+    """How many units a quarter's (or semester's) figure covers, against the units with a
+    result in its year: a quarter is never the city's figure for the year."""
+    units: int
+    of: int
+    year: str
+
+
+def coverage(code: str) -> Coverage | None:
+    ref = P.parse_period(code)
+    if ref.kind == "year":
+        return None
+    year = str(ref.year)
+    return Coverage(len(unit_views(ref.code)), len(unit_views(year)), year)
 
 
 def available_periods() -> list[Period]:
@@ -216,9 +269,15 @@ def available_periods() -> list[Period]:
 
 
 def period_codes_with_years() -> list[str]:
-    codes = {p.code for p in available_periods()}
-    for p in available_periods():
-        if p.kind == "semester":
-            codes.add(str(p.year))
-    return sorted(codes, key=lambda c: (P.parse_period(c).year, P.parse_period(c).kind != "year",
-                                        P.parse_period(c).number), reverse=True)
+    """Codes of the periods with results: the stored periods, and the semesters and years their
+    results roll up into."""
+    own = [code for (code,) in db.session.query(Period.code).join(UnitResult, UnitResult.period_id == Period.id)
+           .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+           .filter(ImportBatch.status == "active").distinct()]
+    codes = rollup.codes_with_results(own) | {p.code for p in available_periods()}
+    return sorted(codes, key=_newest_first, reverse=True)
+
+
+def _newest_first(code: str):
+    ref = P.parse_period(code)
+    return (ref.year, ref.kind == "year", ref.end, ref.kind == "semester")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..domain import periods as P
 from ..domain import scoring
 from ..followup.rates import realisation_previous
-from .service import unit_views
+from .service import coverage, unit_views
 
 
 def build_summary(code: str, weighted: bool = False) -> dict:
@@ -18,6 +18,9 @@ def build_summary(code: str, weighted: bool = False) -> dict:
                 "respondents": recap.respondents, "units": recap.units,
                 "aggregation": recap.aggregation,
                 "elements": {k: round(v, 3) for k, v in recap.elements.items()}}
+        cov = coverage(ref.code)
+        if cov is not None:
+            city["coverage"] = {"units": cov.units, "of": cov.of, "year": cov.year}
     units = []
     for v in views:
         prev = previous.get(v.unit.id)
@@ -29,6 +32,8 @@ def build_summary(code: str, weighted: bool = False) -> dict:
             "elements": {k: round(x, 4) for k, x in v.result.nrrs.items()},
             "priorities": v.priorities,
             "realisation_previous": None if prev is None else round(prev, 2),
+            "source": v.source,
+            "surveyed_in": [r.period.code for r in v.rows],
             "flags": [f["message"] for f in v.flags],
         })
     return {"period": ref.code, "city": city, "units": units}

@@ -10,7 +10,7 @@ from ..domain import scoring
 from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
 from ..scope import get_unit_or_404, visible_unit_ids
 from .recap import build_recap
-from .service import display_numbering, period_codes_with_years, semester_view, unit_views
+from .service import display_numbering, period_codes_with_years, unit_views
 
 bp = Blueprint("results", __name__)
 
@@ -57,9 +57,7 @@ def unit(code, unit_id):
     view = views[0]
     numbering = _numbering(code)
     ref = P.parse_period(code)
-    parts = []
-    if ref.kind == "year" and len(view.rows) > 1:
-        parts = [(row.period, semester_view(row)) for row in view.rows]
+    parts = [(P.parse_period(part.code), part) for part in view.parts]
     keys = [k for k in CURRENT_KEYS if k in view.result.nrrs] + \
            [k for k in view.result.nrrs if k not in CURRENT_KEYS]
     from ..domain.elements import numbering_keys
