@@ -138,6 +138,44 @@ def schedule_reminders_cmd():
     click.echo(f"Pemeriksaan tenggat harian dijadwalkan ({job_id}).")
 
 
+@rtl.command("import-progress")
+@click.argument("file")
+@click.option("--period", required=True)
+@numbering_option
+def rtl_import_progress_cmd(file, period, numbering):
+    """Impor laporan realisasi yang sudah ada ke RTL periode (semua atau tidak sama sekali)."""
+    from .followup.progress_import import import_progress
+    if numbering is not None and numbering not in NUMBERINGS:
+        _fail([f"Penomoran '{numbering}' tidak dikenal; gunakan 'questionnaire' atau 'regulation'."])
+    code = _period(period)
+    try:
+        report = import_progress(_read(file), Path(file).name, code, numbering, user="cli")
+    except ImportRejected as exc:
+        _fail([f"{Path(file).name}: {m}" for m in exc.messages()])
+    for line in report.lines():
+        click.echo(line)
+
+
+@rtl.command("status")
+@click.option("--period", required=True)
+@click.option("--as-of", "as_of", default=None, help="Tanggal acuan tenggat YYYY-MM-DD (baku: hari ini, WIB).")
+def rtl_status_cmd(period, as_of):
+    """Cetak status tindak lanjut RTL periode sebagai JSON."""
+    from datetime import date
+    from .followup.status import period_status, status_json
+    code = _period(period)
+    day = None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of.strip())
+        except ValueError:
+            _fail([f"Tanggal --as-of '{as_of}' tidak valid; gunakan YYYY-MM-DD."])
+    st = period_status(code, day)
+    if not st.units:
+        _fail([f"Periode {code} belum memiliki hasil SKM maupun RTL."])
+    click.echo(json.dumps(status_json(st), ensure_ascii=False, indent=2))
+
+
 @rtl.command("refresh-state")
 def rtl_refresh_state_cmd():
     """Hitung ulang status turunan setiap kegiatan (setelah pemuatan massal di luar aplikasi)."""

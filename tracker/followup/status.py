@@ -1,0 +1,191 @@
+"""The follow-up status of the plans answering a period (CONTRACT ``rtl status``), read from the
+database through the domain rules (``realisation.plan_status`` / ``gather_statuses``). The
+monitoring screen and the command both call ``period_status``, so they cannot disagree.
+
+For a year, a unit with no plan of its own gathers the plans answering the year's semesters or
+quarters: realisation, claimed and completion are the means of those plans' figures, counts
+are their sums (Pontianak: 80% and 67% give 73,5%).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..domain import periods as P
+from ..domain import realisation as R
+from ..domain import rollup
+from ..extensions import db
+from ..models import Action, Period, Plan, Unit
+
+WIB = ZoneInfo("Asia/Jakarta")
+AGGREGATION = "mean of unit realisation"
+AGGREGATION_ID = "rata-rata realisasi unit yang RTL-nya diterima"
+NO_PLAN_RULE = ("Unit yang memiliki hasil dan unsur prioritas tetapi belum memiliki RTL yang "
+                "diterima tidak dihitung dalam realisasi kota; unit itu dicantumkan tersendiri.")
+_STATUS_ORDER = ("accepted", "submitted", "returned", "draft")
+
+
+def today_wib() -> date:
+    return datetime.now(WIB).date()
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    plan_status: str | None
+    status: R.Status
+    plans: list[Plan] = field(default_factory=list)  # the plans behind the figures
+    has_results: bool = False
+    nrr: dict = field(default_factory=dict)  # element -> NRR in the period
+    nrr_next: dict = field(default_factory=dict)  # element -> NRR in the next period of its kind
+
+    @property
+    def gathered(self) -> bool:
+        return any(p.period.code != self.period_code for p in self.plans)
+
+    period_code: str = ""
+
+    @property
+    def how(self) -> str:
+        """How the figures were obtained, in words."""
+        if not self.plans:
+            return "belum ada RTL"
+        if not self.gathered:
+            return "RTL periode ini"
+        labels = ", ".join(P.parse_period(p.period.code).label for p in self.plans)
+        return f"rata-rata realisasi RTL {labels}"
+
+
+@dataclass
+class PeriodStatus:
+    code: str
+    as_of: date
+    units: list[UnitStatus]
+    realisation: float | None
+    completion: float | None
+    units_with_results: int
+    without_accepted_plan: list[UnitStatus]
+
+    @property
+    def with_accepted_plan(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.plan_status == "accepted"]
+
+
+def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
+    """Each plan's actions as the status rules see them, from the state kept on each row."""
+    a = Action.__table__
+    out: dict[int, list[R.ActionFacts]] = {pid: [] for pid in plan_ids}
+    if not plan_ids:
+        return out
+    rows = db.session.execute(
+        select(a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
+               a.c.state_reported, a.c.state_pending, a.c.not_actionable)
+        .join(Plan, Plan.id == a.c.plan_id).where(Plan.id.in_(plan_ids)).order_by(a.c.id))
+    for plan_id, element, quarters, percent, claimed, reported, pending, na in rows:
+        out[plan_id].append(R.ActionFacts(element, tuple(quarters or ()), percent, claimed,
+                                          tuple(reported or ()), bool(pending), bool(na)))
+    return out
+
+
+def _plans_for(ref: P.PeriodRef, unit_ids=None) -> dict[int, list[Plan]]:
+    """{unit_id: plans answering ``ref``}: the unit's own plan for it, else (for a year) the
+    plans answering its semesters and quarters."""
+    codes = [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
+    q = (Plan.query.join(Period, Period.id == Plan.period_id).filter(Period.code.in_(codes))
+         .options(db.joinedload(Plan.period), db.joinedload(Plan.unit)))
+    if unit_ids is not None:
+        q = q.filter(Plan.unit_id.in_(unit_ids or {-1}))
+    by_unit: dict[int, list[Plan]] = {}
+    for plan in q.all():
+        by_unit.setdefault(plan.unit_id, []).append(plan)
+    out = {}
+    for uid, plans in by_unit.items():
+        own = [p for p in plans if p.period.code == ref.code]
+        out[uid] = own or sorted(plans, key=lambda p: (p.period.start_date, p.period.end_date))
+    return out
+
+
+def period_status(code: str, as_of: date | None = None, unit_ids=None) -> PeriodStatus:
+    from ..results.service import unit_views
+    ref = P.parse_period(code)
+    as_of = as_of or today_wib()
+    views = {v.unit.id: v for v in unit_views(ref.code, unit_ids)}
+    next_views = {v.unit.id: v for v in unit_views(ref.next().code, unit_ids)}
+    plans_by_unit = _plans_for(ref, unit_ids)
+    facts = _facts([p.id for plans in plans_by_unit.values() for p in plans])
+    units = {v.unit.id: v.unit for v in views.values()}
+    units.update({plans[0].unit_id: plans[0].unit for plans in plans_by_unit.values()})
+    out = []
+    for uid, unit in units.items():
+        plans = plans_by_unit.get(uid, [])
+        statuses = [(R.plan_status(facts[p.id], as_of, p.period.progress_grace_days,
+                                   accepted=p.status == "accepted"), p.status == "accepted")
+                    for p in plans]
+        if not plans:
+            status, plan_status = R.Status(elements={}, parts=0), None
+        elif len(plans) == 1 and plans[0].period.code == ref.code:
+            status, plan_status = statuses[0][0], plans[0].status
+        else:
+            status = R.gather_statuses(statuses)
+            plan_status = next(s for s in _STATUS_ORDER if any(p.status == s for p in plans))
+        view, nxt = views.get(uid), next_views.get(uid)
+        out.append(UnitStatus(unit=unit, plan_status=plan_status, status=status, plans=plans,
+                              has_results=view is not None,
+                              nrr=dict(view.result.nrrs) if view else {},
+                              nrr_next=dict(nxt.result.nrrs) if nxt else {}, period_code=ref.code))
+    out.sort(key=lambda u: u.unit.name.lower())
+    accepted = [u for u in out if u.plan_status == "accepted"]
+    realisation, completion = R.city_status(u.status for u in accepted)
+    without = [u for u in out if u.has_results and u.plan_status != "accepted"]
+    return PeriodStatus(code=ref.code, as_of=as_of, units=out, realisation=realisation,
+                        completion=completion, units_with_results=len(views),
+                        without_accepted_plan=without)
+
+
+def _pct(value):
+    return None if value is None else round(float(value), 4)
+
+
+def _nrr(value):
+    return None if value is None else round(float(value), 4)
+
+
+def status_json(st: PeriodStatus) -> dict:
+    """The CONTRACT.md ``rtl status`` document (with a few extra keys, which it allows)."""
+    units = []
+    for u in st.units:
+        s = u.status
+        accepted = u.plan_status == "accepted"
+        units.append({
+            "unit": u.unit.name,
+            "plan_status": u.plan_status,
+            "actions": s.actions,
+            "realisation": _pct(s.realisation) if accepted else None,
+            "claimed": _pct(s.claimed) if accepted else None,
+            "completion": _pct(s.completion) if accepted else None,
+            "late_reports": s.late_reports,
+            "unfinished_after_schedule": s.unfinished_after_schedule,
+            "unscheduled": s.unscheduled,
+            "awaiting_verification": s.awaiting_verification,
+            "elements": [{"element": key, "actions": e["actions"],
+                          "realisation": _pct(e["realisation"]) if accepted else None,
+                          "nrr": _nrr(u.nrr.get(key)), "nrr_next": _nrr(u.nrr_next.get(key))}
+                         for key, e in s.elements.items()],
+            "plans": [p.period.code for p in u.plans],
+            "obtained": u.how,
+            "has_results": u.has_results,
+        })
+    return {
+        "period": st.code,
+        "as_of": st.as_of.isoformat(),
+        "city": {"realisation": _pct(st.realisation), "completion": _pct(st.completion),
+                 "units_with_results": st.units_with_results,
+                 "units_with_accepted_plan": len(st.with_accepted_plan),
+                 "aggregation": AGGREGATION,
+                 "units_without_accepted_plan": [u.unit.name for u in st.without_accepted_plan],
+                 "rule": NO_PLAN_RULE},
+        "units": units,
+    }
