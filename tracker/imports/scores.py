@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ..domain import quality, scoring
+from ..domain.dates import BadDate, format_date, parse_date
 from ..domain.elements import UnknownNumbering, numbering_keys
 from ..domain.numbers import NotANumber, parse_integer, parse_number
 from .readers import Problems, file_row
@@ -19,6 +21,10 @@ OPTIONAL = ("respondents", "unit_group", "method", "contact", "phone", "populati
             "reported_priorities")
 DEMOGRAPHIC_ALIASES = {"usia": "age", "jenis_kelamin": "sex", "pendidikan": "education",
                        "pekerjaan": "occupation"}
+# The unit's own fieldwork window (Periode pelaksanaan); optional in both kinds of file.
+WINDOW_COLUMNS = ("survey_start", "survey_end")
+WINDOW_ALIASES = {"mulai_survei": "survey_start", "akhir_survei": "survey_end"}
+MAX_WINDOW_DAYS = 400  # a survey round longer than a year and a month is a typo, not fieldwork
 
 
 @dataclass
@@ -32,6 +38,8 @@ class ParsedUnit:
     reported_ikm: float | None = None
     reported_priorities: list[str] = field(default_factory=list)
     flags: list[dict] = field(default_factory=list)
+    survey_start: date | None = None  # the unit's own fieldwork window, when the file gives it
+    survey_end: date | None = None
 
 
 def check_numbering(numbering: str | None, problems: Problems) -> tuple[str, ...] | None:
@@ -74,6 +82,7 @@ def _family(columns: list[str], keys, problems: Problems) -> str | None:
 def parse_scores(frame: pd.DataFrame, numbering: str | None) -> tuple[list[ParsedUnit], Problems]:
     problems = Problems()
     keys = check_numbering(numbering, problems)
+    frame, window_names = window_columns(frame, problems)
     columns = list(frame.columns)
     if "unit" not in columns:
         problems.add(1, "unit", "Kolom wajib tidak ada.")
@@ -133,6 +142,8 @@ def parse_scores(frame: pd.DataFrame, numbering: str | None) -> tuple[list[Parse
             values[k] = v
         if fam == "s" and respondents is None:
             ok = False
+        start, end, window_ok = _window_cells(rec, row, window_names, problems)
+        ok = ok and window_ok
         if not ok:
             continue
         if fam == "s":
@@ -146,7 +157,7 @@ def parse_scores(frame: pd.DataFrame, numbering: str | None) -> tuple[list[Parse
         printed = _priority_cell(rec, row, problems, len(keys))
         parsed.append(ParsedUnit(row=row, unit=name, result=result, family=fam,
                                  respondents=respondents, info=info, reported_ikm=reported,
-                                 reported_priorities=printed))
+                                 reported_priorities=printed, survey_start=start, survey_end=end))
     attach_flags(parsed, numbering)
     return parsed, problems
 
@@ -174,6 +185,60 @@ def attach_flags(parsed: list[ParsedUnit], numbering: str | None = None) -> None
             if p.reported_priorities and numbering else None,
         ]
         p.flags = [f.as_dict() for f in flags if f is not None]
+
+
+def window_columns(frame: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename the Indonesian window headers to ``survey_start``/``survey_end``; returns the
+    frame and, per window column present, the header the file used (for messages)."""
+    names = {}
+    for alias, column in WINDOW_ALIASES.items():
+        if alias in frame.columns and column in frame.columns:
+            problems.add(1, alias, f"Kolom '{alias}' dan '{column}' sama artinya; pakai salah satu.")
+        elif alias in frame.columns:
+            frame = frame.rename(columns={alias: column})
+            names[column] = alias
+    for column in WINDOW_COLUMNS:
+        if column in frame.columns:
+            names.setdefault(column, column)
+    return frame, names
+
+
+def _date_cell(value, row, shown, end, problems) -> tuple[date | None, bool]:
+    try:
+        return parse_date(value, end=end), True
+    except BadDate as exc:
+        problems.add(row, shown, str(exc))
+        return None, False
+
+
+def check_window(start: date | None, end: date | None) -> str | None:
+    """Why a fieldwork window cannot be right, or None."""
+    if start is None or end is None:
+        return None
+    if end < start:
+        return (f"akhir survei {format_date(end)} lebih awal dari mulai survei "
+                f"{format_date(start)}.")
+    days = (end - start).days + 1
+    if days > MAX_WINDOW_DAYS:
+        return (f"periode pelaksanaan {format_date(start)} - {format_date(end)} sepanjang {days} "
+                f"hari; paling lama {MAX_WINDOW_DAYS} hari (periksa tahunnya).")
+    return None
+
+
+def _window_cells(rec, row, names, problems) -> tuple[date | None, date | None, bool]:
+    """The optional `survey_start`/`survey_end` cells of one row (a month alone is its first
+    day at the start and its last day at the end)."""
+    if not names:
+        return None, None, True
+    start, ok_start = _date_cell(rec.get("survey_start", ""), row, names.get("survey_start"),
+                                 False, problems)
+    end, ok_end = _date_cell(rec.get("survey_end", ""), row, names.get("survey_end"), True,
+                             problems)
+    why = check_window(start, end)
+    if why:
+        problems.add(row, names.get("survey_end"), why)
+        return start, end, False
+    return start, end, ok_start and ok_end
 
 
 def _num_cell(rec, col, row, problems, required=False):
@@ -231,6 +296,7 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
     problems = Problems()
     keys = check_numbering(numbering, problems)
     frame = frame.rename(columns=DEMOGRAPHIC_ALIASES)
+    frame, window_names = window_columns(frame, problems)
     columns = list(frame.columns)
     if "unit" not in columns:
         problems.add(1, "unit", "Kolom wajib tidak ada.")
@@ -274,6 +340,15 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
                          f"Jawaban '{_shown(raw.iloc[i])}' harus 1, 2, 3 atau 4 (atau kosong).")
         problems.total += max(0, len(bad_idx) - 200)
         answers[key] = np.where(present, numeric, np.nan)
+    window_days = {c: _date_column(frame, c, shown, c == "survey_end", problems)
+                   for c, shown in window_names.items()}
+    if len(window_days) == 2:
+        starts, ends = window_days["survey_start"], window_days["survey_end"]
+        backwards = np.flatnonzero((starts > 0) & (ends > 0) & (ends < starts))
+        for i in backwards[:200]:
+            problems.add(file_row(frame.index[i]), window_names["survey_end"], check_window(
+                date.fromordinal(int(starts[i])), date.fromordinal(int(ends[i]))))
+        problems.total += max(0, len(backwards) - 200)
     if problems.total:
         return None, problems
 
@@ -288,6 +363,7 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
     counts = grouped[list(keys)].count()
     sizes = grouped.size()
     first = pd.Series(np.arange(len(unit_codes))).groupby(unit_codes, sort=False).first()
+    windows = _unit_windows(window_days, unit_codes)
     parsed = []
     for ucode in sums.index:
         ukey = ucode
@@ -302,8 +378,14 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
             unit=name, nrrs={k: float(sums.at[ukey, k]) / float(counts.at[ukey, k]) for k in keys},
             respondents=int(sizes[ukey]), sums={k: float(sums.at[ukey, k]) for k in keys},
             answers={k: int(counts.at[ukey, k]) for k in keys})
+        start, end = windows.get(ucode, (None, None))
+        why = check_window(start, end)
+        if why:
+            problems.add(row, window_names.get("survey_end"), f"Unit '{name}': {why}")
+            continue
         parsed.append(ParsedUnit(row=row, unit=name, result=result, family="responses",
-                                 respondents=int(sizes[ukey]), info={}))
+                                 respondents=int(sizes[ukey]), info={},
+                                 survey_start=start, survey_end=end))
     if problems.total:
         return None, problems
     attach_flags(parsed, numbering)
@@ -313,6 +395,43 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
     return ParsedResponses(units=parsed, keys=tuple(keys), answers=answers,
                            unit_names=_names_by_merged_code(len(merged_keys), first, display, codes),
                            unit_codes=unit_codes, demographics=demographics), problems
+
+
+def _date_column(frame: pd.DataFrame, column: str, shown: str, end: bool,
+                 problems: Problems) -> np.ndarray:
+    """Day numbers (``date.toordinal()``, 0 = empty) of one window column, each distinct
+    cell parsed once; a cell that is not a date is a problem naming its row."""
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    days = np.zeros(len(uniques) + 1, dtype=np.int64)  # the last slot answers code -1 (empty)
+    errors = {}
+    for i, value in enumerate(uniques):
+        try:
+            day = parse_date(value, end=end)
+        except BadDate as exc:
+            errors[i] = str(exc)
+            continue
+        days[i] = day.toordinal() if day is not None else 0
+    if errors:
+        bad = np.flatnonzero(np.isin(codes, list(errors)))
+        for i in bad[:200]:
+            problems.add(file_row(frame.index[i]), shown, errors[int(codes[i])])
+        problems.total += max(0, len(bad) - 200)
+    return days[codes]
+
+
+def _unit_windows(window_days: dict[str, np.ndarray], unit_codes: np.ndarray) -> dict:
+    """Per unit code: (earliest start, latest end) over its rows; None where no row gives it."""
+    if not window_days:
+        return {}
+    out: dict = {}
+    for column, days in window_days.items():
+        values = pd.Series(np.where(days > 0, days, np.nan)).groupby(unit_codes, sort=False)
+        picked = values.min() if column == "survey_start" else values.max()
+        for ucode, day in picked.items():
+            pair = out.setdefault(ucode, [None, None])
+            if not np.isnan(day):
+                pair[0 if column == "survey_start" else 1] = date.fromordinal(int(day))
+    return {u: tuple(p) for u, p in out.items()}
 
 
 def _names_by_merged_code(size, first, display, codes) -> np.ndarray:

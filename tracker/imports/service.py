@@ -7,11 +7,12 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 from ..models._base import utcnow
-from ..models.survey import name_key
+from ..models.survey import UnitAlias, name_key
 from ..results.service import ensure_period
 from .readers import ImportRejected, Problem, read_table
 from .scores import ParsedUnit, parse_responses, parse_scores
@@ -46,14 +47,43 @@ def existing_batch(period: Period | None, kinds=RESULT_KINDS) -> ImportBatch | N
                                      ImportBatch.status == "active").first())
 
 
+def lookup_units(names) -> dict[str, Unit]:
+    """Find units by any name they are written under: their own name or one of their aliases
+    (``UnitAlias``), case- and whitespace-insensitively. Returns ``{name_key(name): unit}`` for
+    the names found (names not found are absent). Two queries at most, whatever the number of
+    names: units by name, then aliases (with their units) for the names still missing."""
+    keys = {name_key(n) for n in names if n is not None and name_key(n)}
+    if not keys:
+        return {}
+    found = {u.name_key: u for u in Unit.query.filter(Unit.name_key.in_(keys)).all()}
+    rest = keys - found.keys()
+    if False:
+        aliases = (UnitAlias.query.options(joinedload(UnitAlias.unit))
+                   .filter(UnitAlias.name_key.in_(rest)).all())
+        found.update((a.name_key, a.unit) for a in aliases)
+    return found
+
+
 def resolve_units(parsed: list[ParsedUnit], create_units: bool) -> tuple[dict[str, Unit], list[str]]:
-    """Map parsed unit names to units, creating new ones unless forbidden."""
-    keys = {name_key(p.unit) for p in parsed}
-    found = {u.name_key: u for u in Unit.query.filter(Unit.name_key.in_(keys)).all()} if keys else {}
+    """Map parsed unit names (their name keys) to units, matching unit names and aliases,
+    creating new units unless forbidden.
+
+    Two different names of one unit (its name and an alias) in a file of results are an error:
+    a unit has one result per period. Plan rows (which repeat the unit) may use either name.
+    """
+    found = lookup_units(p.unit for p in parsed)
     problems, created = [], []
+    first_name: dict[int, tuple[str, object]] = {}  # unit id -> (name key, first row) for results
     for p in parsed:
         k = name_key(p.unit)
-        if k in found:
+        unit = found.get(k)
+        if unit is not None:
+            if hasattr(p, "result"):  # one result per named unit
+                seen = first_name.setdefault(unit.id, (k, p.row))
+                if seen[0] != k:
+                    problems.append(Problem(p.row, "unit",
+                        f"Unit '{p.unit}' adalah unit {unit.name} yang sudah ada di baris {seen[1]} "
+                        "dengan nama lain (alias); satu unit hanya boleh satu baris."))
             continue
         if not create_units:
             problems.append(Problem(p.row, "unit", f"Unit '{p.unit}' tidak dikenal (--no-create-units)."))
@@ -100,7 +130,7 @@ def _store_results(batch: ImportBatch, period: Period, parsed: list[ParsedUnit],
                          respondents=p.respondents, method=p.info.get("method"),
                          population=p.info.get("population"), reported_ikm=p.reported_ikm,
                          ikm=p.result.ikm, category=p.result.category, family=p.family,
-                         flags=p.flags)
+                         flags=p.flags, survey_start=p.survey_start, survey_end=p.survey_end)
         for key, value in p.result.nrrs.items():
             row.elements.append(ElementScore(
                 element=key, nrr=value,

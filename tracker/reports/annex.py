@@ -33,6 +33,7 @@ import xlsxwriter
 from ..domain import elements as el
 from ..domain import periods as P
 from ..domain import scoring
+from ..domain.dates import format_window
 from ..domain.realisation import OUTCOMES
 from ..followup import rates as rates_mod
 from ..models import Period
@@ -110,25 +111,14 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
 
     # Tabel 3.1 column groups.
     this = Part(ref.code, ref.label, {v.unit.id: v for v in views})
-    if ref.kind == "year" and not (period is not None and service.has_own_results(period)):
-        # The year was aggregated from its semesters: the semester views come from the same
-        # stored rows (what unit_views(semester) would load again).
+    if ref.kind == "year":
+        # Each unit's year view holds its semesters (its own results or rolled up from its
+        # quarters): the same figures the year was computed from, no second load.
         by_period: dict[str, dict[int, service.UnitView]] = {}
         for v in views:
-            for row in v.rows:
-                by_period.setdefault(row.period.code, {})[v.unit.id] = service.UnitView(
-                    unit=v.unit, result=service._to_domain(row), rows=[row],
-                    flags=list(row.flags or []), method=row.method)
-        subs = [Part(s.code, P.parse_period(s.code).label, by_period.get(s.code, {}))
-                for s in service.sub_periods(ref)]
-        subs = [s for s in subs if s.views]
-        data.parts = subs + [this]
-        if len(subs) >= 2:
-            data.change_from, data.change_to = subs[-2], subs[-1]
-    elif ref.kind == "year":
-        subs = [Part(s.code, P.parse_period(s.code).label,
-                     {v.unit.id: v for v in service.unit_views(s.code, unit_ids)})
-                for s in service.sub_periods(ref)]
+            for part in v.parts:
+                by_period.setdefault(part.code, {})[v.unit.id] = part
+        subs = [Part(s.code, s.label, by_period.get(s.code, {})) for s in ref.semesters()]
         subs = [s for s in subs if s.views]
         data.parts = subs + [this]
         if len(subs) >= 2:
@@ -360,8 +350,8 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
                     fmts.subtitle)
     heads = ["No", "Unit Pelayanan", "IKM", "Kategori", "Responden", "Metode",
              "Unsur Prioritas Perbaikan", "Rencana Tindak Lanjut",
-             "Realisasi RTL Periode Sebelumnya (%)"]
-    widths = [5, 36, 9, 9, 10, 14, 30, 60, 13]
+             "Realisasi RTL Periode Sebelumnya (%)", "Periode Pelaksanaan Survei"]
+    widths = [5, 36, 9, 9, 10, 14, 30, 60, 13, 22]
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write_string(3, c, h, fmts.head)
         ws.set_column(c, c, w)
@@ -384,8 +374,10 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
         write_text(ws, row, 6, prio, fmts.text)
         write_text(ws, row, 7, _rtl_text(data, plan) or "Belum ada RTL", fmts.text)
         num(ws, row, 8, previous_realisation(data, v.unit.id), fmts.pct)
+        window = format_window(v.survey_start, v.survey_end)
+        write_text(ws, row, 9, window, fmts.text)
         fit_row(ws, row, [(v.unit.name, 36), (prio, 30), (_rtl_text(data, plan), 60),
-                          (v.method, 14)])
+                          (v.method, 14), (window, 22)])
         row += 1
     recap = scoring.city_recap([v.result for v in data.views])
     ws.merge_range(row, 0, row, 1, f"Kota ({scoring.AGGREGATION_LABELS_ID[recap.aggregation]})",
@@ -398,6 +390,7 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
     shown = {v.unit.id for v in data.views}
     city_prev = rates_mod.city_rate({u: r for u, r in data.previous_rates.items() if u in shown})
     num(ws, row, 8, city_prev, fmts.mean_pct)
+    ws.write_blank(row, 9, None, fmts.mean_text)
     return ws
 
 
@@ -506,7 +499,8 @@ class UnitSheet:
         write_text(ws, r, 0, unit.name, f.unit_head)
         r += 1
         for label, value in (("Nama Unit", unit.name), ("Narahubung", unit.contact or ""),
-                             ("No. Telepon", unit.phone or ""), ("Kelompok", unit.group or "")):
+                             ("No. Telepon", unit.phone or ""), ("Kelompok", unit.group or ""),
+                             ("Periode Pelaksanaan", format_window(view.survey_start, view.survey_end))):
             ws.write_string(r, 0, label, f.label)
             write_text(ws, r, 2, value, f.value)
             r += 1
@@ -516,7 +510,10 @@ class UnitSheet:
         by_period = {row.period_id: row for row in view.rows}
         for stored in view.rows:
             part_label = P.parse_period(stored.period.code).label
-            ws.write_string(r, 0, f"Hasil {part_label}", f.label)
+            part_window = format_window(stored.survey_start, stored.survey_end)
+            if len(view.rows) > 1 and part_window:  # each part's own fieldwork
+                part_label += f" (pelaksanaan {part_window})"
+            write_text(ws, r, 0, f"Hasil {part_label}", f.label)
             ws.write_string(r, self.sum_col, f"Responden: {stored.respondents or '-'}", f.value)
             r += 1
             r = self._element_header(ws, r, d, "IKM Unit")

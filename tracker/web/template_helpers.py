@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..domain import elements as el
 from ..domain import realisation, scoring
+from ..domain.dates import format_window
 from ..domain.numbers import format_id
 from ..models.followup import PLAN_STATUS_LABELS
 from ..models.system import ROLE_LABELS
@@ -45,8 +46,16 @@ def d(value):
     return value.strftime("%d-%m-%Y") if value else "-"
 
 
+def survey_window(view):
+    """The survey window (Periode pelaksanaan) of anything with ``survey_start`` and
+    ``survey_end`` (a UnitView or a stored result): "Juli - Oktober 2023", or "-"."""
+    text = format_window(getattr(view, "survey_start", None), getattr(view, "survey_end", None))
+    return text or "-"
+
+
 FILTERS = {"nrr_cat": scoring.nrr_category, "num": num, "pct": pct, "element_name": element_name, "element_short": element_short,
-           "category_name": category_name, "u_code": u_code, "dt": dt, "d": d}
+           "category_name": category_name, "u_code": u_code, "dt": dt, "d": d,
+           "survey_window": survey_window}
 
 
 def context():
