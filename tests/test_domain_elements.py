@@ -235,3 +235,162 @@ def test_module_exports_are_stable():
     for name in ("parse_element", "u_code", "key_for_u", "numbering_keys", "swapped", "label",
                  "needs_numbering", "NUMBERING_LABELS"):
         assert hasattr(el, name)
+
+
+# --- typos and abbreviations (fuzzy matching) ------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from tracker.domain.elements import (FUZZY_THRESHOLD, suggest_elements,  # noqa: E402
+                                     unrecognised_message)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("Kualitas Sarpras", "sarpras"),
+    ("Prilaku Pelaksana", "perilaku"),
+    ("Prsedur Pelayanan", "prosedur"),
+    ("Kecepatan Waktu", "waktu"),
+    ("tarif/ biaya", "biaya"),
+    ("Penanganan Pengaduan, Sarana dan Masukan", "pengaduan"),
+    ("U8 (Sarana Prasarana)", "sarpras"),
+    ("Perilaku Petugas", "perilaku"),
+    ("SARPRAS", "sarpras"),
+    ("U9 (Sarpras)", "sarpras"),          # the name decides, whatever the numbering
+    ("Kompetnsi Petugas", "kompetensi"),
+    ("Persyaratn Pelayanan", "persyaratan"),
+    ("Wkatu Pelayanan", "waktu"),         # two neighbouring letters swapped in a short word
+    ("Ketersediaan Fasilitas", "sarpras"),
+    ("Penanganan Komplain", "pengaduan"),
+    ("SOP Pelayanan", "prosedur"),
+])
+def test_parse_element_typos_and_abbreviations(text, key):
+    for numbering in BOTH + (None,):
+        assert parse_element(text, numbering) == key
+
+
+@pytest.mark.parametrize("text", [
+    "Pelayanan", "Kualitas", "Petugas", "Kualitas Pelayanan", "Kualitas Petugas Pelayanan",
+    "Kesesuaian", "Ketepatan", "Ruang tunggu", "Keindahan taman", "Sarna",
+])
+def test_common_words_do_not_decide(text):
+    for numbering in BOTH + (None,):
+        assert parse_element(text, numbering) is None
+
+
+def test_two_elements_are_not_guessed():
+    assert parse_element("Prilaku dan Kompetnsi", None) is None
+    assert parse_element("Sarpras / Prsedur", "questionnaire") is None
+    msg = unrecognised_message("Prilaku dan Kompetnsi")
+    assert "lebih dari satu unsur" in msg and "Perilaku Pelaksana" in msg and "Kompetensi Pelaksana" in msg
+
+
+def test_suggestions_and_message():
+    assert suggest_elements("Kwalitas Pelyanan")[0] == "sarpras"
+    assert suggest_elements("Prodak")[0] == "produk"
+    assert suggest_elements("Prilaku Pelaksana") == ["perilaku"]
+    assert len(suggest_elements("Persyaratn Pelayanan", limit=2)) <= 2
+    assert suggest_elements("Pelayanan") == [] and suggest_elements("") == [] and suggest_elements(None) == []
+    assert suggest_elements("Prodak", limit=0) == []
+    msg = unrecognised_message("Kwalitas Pelyanan")
+    assert msg.startswith("Unsur 'Kwalitas Pelyanan' tidak dikenali; maksud Anda: ")
+    assert '"Sarana dan Prasarana"' in msg and msg.endswith("?")
+    assert '"U8 (Sarana dan Prasarana)"' in unrecognised_message("Kwalitas Pelyanan", "questionnaire")
+    assert unrecognised_message("Keindahan taman") == "Unsur 'Keindahan taman' tidak dikenali."
+
+
+def test_threshold_is_a_similarity_percentage():
+    assert 0.8 <= FUZZY_THRESHOLD < 1
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+# Every way the catalogue writes an element, where the name is longer than six letters.
+NAMES = sorted({(text, key) for key, e in ELEMENTS.items() for text in (e.name, e.short, key)
+                if _letters(text) > 6})
+
+
+@st.composite
+def typo(draw):
+    text, key = draw(st.sampled_from(NAMES))
+    kind = draw(st.sampled_from(("delete", "substitute", "transpose")))
+    i = draw(st.integers(0, len(text) - (2 if kind == "transpose" else 1)))
+    if kind == "delete":
+        out = text[:i] + text[i + 1:]
+    elif kind == "substitute":
+        letter = draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
+        out = text[:i] + letter + text[i + 1:]
+    else:
+        out = text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return out, key
+
+
+@settings(max_examples=600, deadline=None)
+@given(typo(), st.sampled_from(BOTH + (None,)))
+def test_one_typo_in_a_long_name_is_still_recognised(case, numbering):
+    text, key = case
+    assert parse_element(text, numbering) == key, text
+
+
+def test_every_single_typo_in_the_long_names_is_recognised():
+    """The property above, checked exhaustively (lowercase substitutes)."""
+    wrong = []
+    for text, key in NAMES:
+        variants = set()
+        for i in range(len(text)):
+            variants.add(text[:i] + text[i + 1:])
+            variants.update(text[:i] + c + text[i + 1:] for c in "abcdefghijklmnopqrstuvwxyz")
+            if i + 1 < len(text):
+                variants.add(text[:i] + text[i + 1] + text[i] + text[i + 2:])
+        wrong += [(v, key) for v in variants if parse_element(v, None) != key]
+    assert wrong == []
+
+
+UNRELATED = ("Pelayanan", "Kualitas", "Petugas", "Pelaksana", "Kesesuaian", "Kemudahan", "Jenis",
+             "Ketersediaan", "Kantor", "Ruang", "Tunggu", "Informasi", "Lainnya", "Umum", "Kinerja",
+             "Standar", "Pegawai", "Ketepatan", "Kepastian", "Layanan", "Kebersihan", "Lokasi",
+             "Keramaian", "Kompetisi", "Biasa", "Proses", "Syariat")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(UNRELATED), min_size=1, max_size=4),
+       st.sampled_from(BOTH + (None,)))
+def test_unrelated_words_are_not_recognised(words, numbering):
+    assert parse_element(" ".join(words), numbering) is None
+
+
+@st.composite
+def respelled(draw, text):
+    """``text`` in random letter case with extra spaces around and between its words."""
+    cased = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in text)
+    words = cased.split(" ")
+    pad = st.text(alphabet=" \t", min_size=0, max_size=3)
+    return draw(pad) + "".join(w + " " + draw(pad) for w in words[:-1]) + words[-1] + draw(pad)
+
+
+SPELLINGS = sorted(RTL_EXPECTED) + ["Kualitas Sarpras", "Prilaku Pelaksana", "Prsedur Pelayanan",
+                                    "Kwalitas Pelyanan", "Pelayanan", "Prilaku dan Kompetnsi"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.sampled_from(SPELLINGS), st.sampled_from(BOTH + (None,)))
+def test_decision_ignores_case_and_extra_spaces(data, text, numbering):
+    variant = data.draw(respelled(text))
+    assert parse_element(variant, numbering) == parse_element(text, numbering)
+    assert suggest_elements(variant) == suggest_elements(text)
+
+
+def test_rtl_import_error_names_the_likely_elements():
+    """The RTL importer (tracker.followup.rtl_import.parse_rows) uses the message above."""
+    from tracker.followup.rtl_import import parse_rows
+    from tracker.imports.readers import read_table
+    frame = read_table(b"unit,element,action,quarters,owner\n"
+                       b"Unit A,Kwalitas Pelyanan,Aksi,,\n"
+                       b"Unit A,Prilaku Pelaksana,Aksi,,\n", "rtl.csv")
+    rows, problems = parse_rows(frame, "questionnaire")
+    assert [r.element for r in rows] == ["perilaku"]
+    [problem] = problems.items
+    assert (problem.row, problem.column) == (2, "element")
+    assert problem.message == unrecognised_message("Kwalitas Pelyanan", "questionnaire")
+    assert "maksud Anda" in problem.message and "U8 (Sarana dan Prasarana)" in problem.message

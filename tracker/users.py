@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .extensions import db
+from .imports.service import lookup_units
 from .models import Unit, User
 from .models.survey import name_key
 from .models.system import ROLES
@@ -16,10 +17,12 @@ class UserError(ValueError):
 
 
 def resolve_unit_names(names: list[str]) -> tuple[list[Unit], list[str]]:
+    """Units named by ``names`` (their own name or an alias), and the names not found."""
     keys = [name_key(n) for n in names if n.strip()]
-    found = {u.name_key: u for u in Unit.query.filter(Unit.name_key.in_(keys)).all()} if keys else {}
+    found = lookup_units(keys)
     missing = [n for n in names if n.strip() and name_key(n) not in found]
-    return [found[k] for k in dict.fromkeys(keys) if k in found], missing
+    units = [found[k] for k in dict.fromkeys(keys) if k in found]
+    return list({u.id: u for u in units}.values()), missing
 
 
 def validate(email: str, password: str | None, role: str, units: list[Unit], existing: User | None = None) -> list[str]:

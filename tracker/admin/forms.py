@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 ROLE_CHOICES = [("admin", "Bagian Organisasi (admin)"), ("inspector", "Inspektorat"),
@@ -35,3 +35,17 @@ class UnitForm(FlaskForm):
     parent_id = SelectField("Unit induk (mis. Kecamatan untuk Kelurahan)", coerce=int)
     contact = StringField("Narahubung", validators=[Optional()])
     phone = StringField("Nomor telepon", validators=[Optional()])
+
+
+class UnitAliasForm(FlaskForm):
+    """Add a name the unit is also written under, or remove one (``remove_id``)."""
+    name = StringField("Nama lain (alias), mis. ejaan lain di berkas impor", validators=[Optional()])
+    remove_id = HiddenField()
+
+
+class MergeUnitsForm(FlaskForm):
+    # The view checks the chosen ids (and says so in Bahasa Indonesia).
+    duplicate_id = SelectField("Unit duplikat (dihapus; namanya menjadi alias)", coerce=int,
+                               validate_choice=False)
+    keep_id = SelectField("Unit yang dipertahankan", coerce=int, validate_choice=False)
+    confirm = HiddenField()

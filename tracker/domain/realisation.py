@@ -24,7 +24,7 @@ Definitions (the inspectorate's SIPTL rule: unverified progress is shown, never 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
@@ -212,6 +212,7 @@ class ActionFacts:
     reported: tuple[str, ...] = ()  # quarters with a report not rejected
     pending: bool = False  # a report waits for the inspector
     not_actionable: bool = False
+    id: int = 0  # the action's id, for readers that list findings (not used by the rules)
 
     @classmethod
     def from_entries(cls, element: str, quarters: Sequence[str], entries: Sequence[Entry],
@@ -259,8 +260,12 @@ class Status:
     unfinished_after_schedule: int = 0
     unscheduled: int = 0
     awaiting_verification: int = 0
-    elements: dict = None  # element key -> {"actions": n, "realisation": x}
+    elements: dict = field(default_factory=dict)  # element key -> {"actions": n, "realisation": x}
     parts: int = 1  # how many plans' figures are averaged here
+    late: dict = field(default_factory=dict)  # action id -> late reporting quarters
+    unfinished: list = field(default_factory=list)  # ids of actions unfinished after schedule
+    unscheduled_ids: list = field(default_factory=list)
+    pending_ids: list = field(default_factory=list)
 
 
 def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 15,
@@ -269,8 +274,9 @@ def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 1
     actions marked not actionable and exist only for an accepted plan; lateness is judged only
     for an accepted plan (no report can be logged on any other)."""
     counted = [a for a in actions if not a.not_actionable]
-    st = Status(actions=len(actions), elements={})
-    st.unscheduled = sum(1 for a in actions if not a.quarters)
+    st = Status(actions=len(actions))
+    st.unscheduled_ids = [a.id for a in actions if not a.quarters]
+    st.unscheduled = len(st.unscheduled_ids)
     by_element: dict[str, list[ActionFacts]] = {}
     for a in actions:
         by_element.setdefault(a.element, []).append(a)
@@ -285,12 +291,16 @@ def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 1
         st.claimed = sum(a.claimed_value for a in counted) / len(counted)
         st.completion = 100.0 * sum(1 for a in counted if a.realisation >= 100) / len(counted)
     for a in counted:
-        if late_reporting_quarters(a.quarters, a.reported, as_of, grace_days):
+        late = late_reporting_quarters(a.quarters, a.reported, as_of, grace_days)
+        if late:
             st.late_reports += 1
+            st.late[a.id] = late
         if unfinished_after_schedule(a.quarters, a.realisation, as_of, grace_days):
             st.unfinished_after_schedule += 1
+            st.unfinished.append(a.id)
         if a.pending:
             st.awaiting_verification += 1
+            st.pending_ids.append(a.id)
     return st
 
 
@@ -298,8 +308,12 @@ def gather_statuses(parts: Sequence[tuple[Status, bool]]) -> Status:
     """A year with no plan of its own, from the plans answering its semesters or quarters
     (``(status, accepted)`` pairs): realisation, claimed and completion are the means of the
     accepted plans' figures (Pontianak: 80% and 67% give 73,5%), counts are sums."""
-    out = Status(elements={}, parts=len(parts))
+    out = Status(parts=len(parts))
     for st, _ in parts:
+        out.late.update(st.late or {})
+        out.unfinished += st.unfinished or []
+        out.unscheduled_ids += st.unscheduled_ids or []
+        out.pending_ids += st.pending_ids or []
         out.actions += st.actions
         out.late_reports += st.late_reports
         out.unfinished_after_schedule += st.unfinished_after_schedule

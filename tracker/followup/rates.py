@@ -112,8 +112,11 @@ def overdue_actions(plans, today=None) -> list[tuple[Action, list[str]]]:
     return out
 
 
-def periods_with_plans() -> list[Period]:
-    ids = [pid for (pid,) in Plan.query.with_entities(Plan.period_id).distinct().all()]
+def periods_with_plans(accepted_only: bool = False) -> list[Period]:
+    q = Plan.query.with_entities(Plan.period_id)
+    if accepted_only:
+        q = q.filter(Plan.status == "accepted")
+    ids = [pid for (pid,) in q.distinct().all()]
     periods = Period.query.filter(Period.id.in_(ids or [-1])).all()
     return sorted(periods, key=lambda p: (p.start_date, p.end_date))
 

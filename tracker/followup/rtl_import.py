@@ -92,7 +92,7 @@ def parse_rows(frame, numbering: str | None) -> tuple[list[RtlRow], Problems]:
                 problems.add(line, "element", f"Unsur '{element_text}' berupa kode U; nyatakan penomoran "
                                               "(--numbering questionnaire atau regulation).")
             else:
-                problems.add(line, "element", f"Unsur '{element_text}' tidak dikenali.")
+                problems.add(line, "element", el.unrecognised_message(element_text, numbering))
         if not text:
             problems.add(line, "action", "Program/kegiatan kosong.")
             ok = False

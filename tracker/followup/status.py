@@ -81,12 +81,12 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
     if not plan_ids:
         return out
     rows = db.session.execute(
-        select(a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
+        select(a.c.id, a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
                a.c.state_reported, a.c.state_pending, a.c.not_actionable)
         .join(Plan, Plan.id == a.c.plan_id).where(Plan.id.in_(plan_ids)).order_by(a.c.id))
-    for plan_id, element, quarters, percent, claimed, reported, pending, na in rows:
+    for action_id, plan_id, element, quarters, percent, claimed, reported, pending, na in rows:
         out[plan_id].append(R.ActionFacts(element, tuple(quarters or ()), percent, claimed,
-                                          tuple(reported or ()), bool(pending), bool(na)))
+                                          tuple(reported or ()), bool(pending), bool(na), action_id))
     return out
 
 
@@ -125,7 +125,7 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None) -> Period
                                    accepted=p.status == "accepted"), p.status == "accepted")
                     for p in plans]
         if not plans:
-            status, plan_status = R.Status(elements={}, parts=0), None
+            status, plan_status = R.Status(parts=0), None
         elif len(plans) == 1 and plans[0].period.code == ref.code:
             status, plan_status = statuses[0][0], plans[0].status
         else:

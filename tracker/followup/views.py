@@ -35,6 +35,7 @@ AUDIT_EVENTS = {
     "verify": "diverifikasi", "reject": "ditolak", "resubmit": "diajukan ulang",
     "import": "diimpor", "replaced_by_import": "diganti oleh impor",
     "not_actionable": "ditandai tidak dapat ditindaklanjuti", "actionable": "ditandai dapat ditindaklanjuti",
+    "schedule": "dijadwalkan",
 }
 ENTITY_LABELS = {"plan": "RTL", "action": "Kegiatan", "progress_entry": "Laporan kemajuan"}
 
@@ -603,40 +604,85 @@ def review_queue():
     return _render_queue()
 
 
+MONITOR_SORTS = {
+    "realisasi": lambda u: (u.status.realisation is None, u.status.realisation or 0, u.unit.name.lower()),
+    "terlambat": lambda u: (-u.status.late_reports, -u.status.unfinished_after_schedule, u.unit.name.lower()),
+    "nama": lambda u: u.unit.name.lower(),
+}
+FINDINGS = {
+    "late": ("Terlambat melapor", lambda u: u.status.late_reports > 0),
+    "unfinished": ("Belum selesai setelah jadwal", lambda u: u.status.unfinished_after_schedule > 0),
+    "unscheduled": ("Ada kegiatan belum dijadwalkan", lambda u: u.status.unscheduled > 0),
+    "pending": ("Menunggu verifikasi", lambda u: u.status.awaiting_verification > 0),
+    "no_plan": ("Belum memiliki RTL yang diterima", lambda u: u.has_results and u.plan_status != "accepted"),
+}
+
+
+def monitoring_codes() -> list[str]:
+    """Periods with plans, and the years whose semesters or quarters have plans, newest first."""
+    codes = set()
+    for p in rates.periods_with_plans():
+        codes.add(p.code)
+        codes.add(str(p.year))
+    return sorted(codes, key=lambda c: (P.parse_period(c).end, P.parse_period(c).kind == "year"), reverse=True)
+
+
+def _default_monitoring_code(codes: list[str]) -> str | None:
+    """The latest period with accepted plans (never a period one unit happened to start)."""
+    accepted = rates.periods_with_plans(accepted_only=True)
+    if accepted:
+        return max(accepted, key=lambda p: (p.end_date, p.kind == "year")).code
+    return codes[0] if codes else None
+
+
 @bp.route("/rtl/pemantauan")
 @roles_required("inspector", "admin")
 def inspector():
-    codes = [p.code for p in reversed(rates.periods_with_plans())]
+    from .status import period_status, today_wib
+    codes = monitoring_codes()
     form = F.FilterForm(request.args)
     form.period.choices = [(c, P.parse_period(c).label) for c in codes]
-    code = _selected_code(codes)
+    code = request.args.get("period") or _default_monitoring_code(codes)
+    if code:
+        try:
+            code = P.parse_period(code).code
+        except P.BadPeriod:
+            abort(404)
     groups = sorted({g for (g,) in db.session.query(Unit.group).distinct() if g})
     form.group.choices = [("", "Semua kelompok")] + [(g, g) for g in groups]
     form.status.choices = [("", "Semua status")] + list(PLAN_STATUS_LABELS.items())
-    form.outcome.choices = [("", "Semua hasil")] + list(R.OUTCOMES.items())
+    form.outcome.choices = [("", "Semua temuan")] + [(k, v[0]) for k, v in FINDINGS.items()]
+    form.outcome.label.text = "Temuan"
     form.period.data = code
-    group, status_f, outcome = (request.args.get("group") or ""), (request.args.get("status") or ""), \
+    group, status_f, finding = (request.args.get("group") or ""), (request.args.get("status") or ""), \
         (request.args.get("outcome") or "")
-    period = get_period(code) if code else None
-    all_rates, period_overdue = rates.monitoring_rows(period)
-    overdue_by_plan: dict[int, list] = {}
-    for light, quarters in period_overdue:
-        overdue_by_plan.setdefault(light.plan.id, []).append(quarters)
-    unit_groups = {u.id: u.group for u in Unit.query.filter(Unit.id.in_(list(all_rates) or [-1]))}
-    rows = []
-    for uid, r in sorted(all_rates.items(), key=lambda kv: kv[1].plan.unit.name.lower()):
-        plan = r.plan
-        if group and (plan.unit.group or "") != group:
-            continue
-        if status_f and plan.status != status_f:
-            continue
-        if outcome and not r.outcomes.get(outcome):
-            continue
-        late = overdue_by_plan.get(plan.id, [])
-        rows.append({"plan": plan, "rate": r, "overdue": sum(len(q) for q in late),
-                     "overdue_actions": len(late)})
-    shown = {row["plan"].unit_id: row["rate"] for row in rows}
-    group_rates = rates.group_rates(all_rates, unit_groups)
+    sort = request.args.get("urut") if request.args.get("urut") in MONITOR_SORTS else "realisasi"
+    today = today_wib()
+    st = period_status(code, today) if code else None
+    units = st.units if st else []
+    rows = [u for u in units
+            if (not group or (u.unit.group or "") == group)
+            and (not status_f or u.plan_status == status_f)
+            and (finding not in FINDINGS or FINDINGS[finding][1](u))]
+    rows.sort(key=MONITOR_SORTS[sort])
+    accepted = [u for u in units if u.plan_status == "accepted"]
+    group_rates = {}
+    for u in accepted:
+        group_rates.setdefault(u.unit.group or "Lainnya", []).append(u.status.realisation)
+    group_rates = {g: R.mean_rate(v) for g, v in sorted(group_rates.items())}
+    shown = [u for u in rows if u.plan_status == "accepted"]
+    # The late and unfinished actions of the shown units, in one query.
+    late = {aid: q for u in rows for aid, q in u.status.late.items()}
+    unfinished = {aid for u in rows for aid in u.status.unfinished}
+    ids = list(set(late) | unfinished)
+    actions = {a.id: a for a in (Action.query.filter(Action.id.in_(ids))
+                                 .options(selectinload(Action.plan).selectinload(Plan.unit),
+                                          selectinload(Action.plan).selectinload(Plan.period)).all()
+                                 if ids else [])}
+    late_rows = sorted(((actions[aid], q) for aid, q in late.items()),
+                       key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
+    unfinished_rows = sorted((actions[aid] for aid in unfinished),
+                             key=lambda a: (a.plan.unit.name.lower(), a.id))
     # Trends across periods from plain columns (a city has tens of thousands of actions).
     periods = rates.periods_with_plans()
     by_period = rates.period_rates([p.id for p in periods])
@@ -648,16 +694,14 @@ def inspector():
             by_group = {g: v for g, v in by_group.items() if g == group}
         group_trend.append((p, by_group))
     trend_groups = sorted({g for _, gr in group_trend for g in gr})
-    # Overdue actions of the selected period (computed above with the rates).
-    overdue = sorted(((a, q) for a, q in period_overdue if not group or (a.plan.unit.group or "") == group),
-                     key=lambda t: (t[1][0], t[0].plan.unit.name))
     pending = ProgressEntry.query.filter_by(status=R.SUBMITTED).count()
     return render_template(
-        "followup/inspector.html", form=form, code=code, period=period, rows=rows,
-        city=rates.city_rate(all_rates), shown_rate=rates.city_rate(shown),
-        completion=R.mean_rate(r.completion for r in all_rates.values()), group_rates=group_rates,
-        trend=trend, group_trend=group_trend, trend_groups=trend_groups, overdue=overdue, pending=pending, today=date.today(),
-        filtered=bool(group or status_f or outcome))
+        "followup/inspector.html", form=form, code=code, st=st, rows=rows, sort=sort,
+        city=st.realisation if st else None, completion=st.completion if st else None,
+        shown_rate=R.mean_rate(u.status.realisation for u in shown), group_rates=group_rates,
+        trend=trend, group_trend=group_trend, trend_groups=trend_groups, late_rows=late_rows,
+        unfinished_rows=unfinished_rows, pending=pending, today=today,
+        filtered=bool(group or status_f or finding), args=request.args)
 
 
 @bp.route("/rtl/audit/unit/<int:unit_id>")
@@ -668,6 +712,40 @@ def audit_unit(unit_id):
                                   AuditLog.entity.in_(list(ENTITY_LABELS)))
             .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(1000).all())
     return render_template("followup/audit.html", unit=unit, rows=rows)
+
+
+@bp.route("/rtl/belum-dijadwalkan", methods=["GET", "POST"])
+@roles_required(*ALL)
+def unscheduled():
+    """Unscheduled actions ("belum dijadwalkan") of accepted or imported plans in the user's
+    scope; ``?kegiatan=<id>`` shows one, and a POST there schedules it (its unit's manager or
+    the admin; the service decides and audits)."""
+    focus = request.args.get("kegiatan", type=int)
+    if focus is not None:
+        _action_or_404(focus)
+    errors, status, posted = [], 200, None
+    if request.method == "POST":
+        if current_user.role not in ("admin", "manager"):
+            abort(403)
+        if focus is None:
+            abort(404)
+        action = _action_or_404(focus)
+        form = F.ScheduleForm()
+        posted = list(form.quarters.data or [])
+        if form.validate_on_submit():
+            try:
+                S.schedule_action(action, form.version.data, posted, current_user)
+                flash("Kegiatan dijadwalkan (tercatat di jejak audit).", "success")
+                return redirect(url_for(".unscheduled"))
+            except S.WorkflowError as exc:
+                errors, status = [_stale_or_message(exc)], exc.status
+        else:
+            errors, status = _form_errors(form), 400
+    rows = [{"action": a, "plan": a.plan, "can_schedule": S.may_schedule(a, current_user),
+             "choices": [P.parse_quarter(q) for q in S.quarter_choices(a.plan, a)]}
+            for a in S.unscheduled_actions(visible_unit_ids(), focus)]
+    return render_template("followup/unscheduled.html", rows=rows, focus=focus, errors=errors,
+                           posted=posted, version_form=F.VersionForm()), status
 
 
 # --------------------------------------------------------------------------- notifications

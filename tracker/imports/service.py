@@ -57,7 +57,7 @@ def lookup_units(names) -> dict[str, Unit]:
         return {}
     found = {u.name_key: u for u in Unit.query.filter(Unit.name_key.in_(keys)).all()}
     rest = keys - found.keys()
-    if False:
+    if rest:
         aliases = (UnitAlias.query.options(joinedload(UnitAlias.unit))
                    .filter(UnitAlias.name_key.in_(rest)).all())
         found.update((a.name_key, a.unit) for a in aliases)
