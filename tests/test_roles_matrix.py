@@ -29,6 +29,10 @@ def matrix(ids):
     own_note = dict(admin=NOT_FOUND, inspector=NOT_FOUND, own=OK, other=NOT_FOUND)
     return [
         ("followup.plans", "GET", "/rtl/", all_ok),
+        ("followup.unscheduled", "GET", "/rtl/belum-dijadwalkan", all_ok),
+        ("followup.unscheduled", "GET", f"/rtl/belum-dijadwalkan?kegiatan={X}", readers),
+        ("followup.unscheduled", "POST", f"/rtl/belum-dijadwalkan?kegiatan={X}",
+         dict(admin=OK, inspector=FORBIDDEN, own=OK, other=NOT_FOUND)),
         ("followup.plans", "GET", "/rtl/?period=2021-S1", all_ok),
         ("followup.plan", "GET", f"/rtl/2021-S1/unit/{A}", readers),
         ("followup.plan_create", "POST", f"/rtl/2021-S1/unit/{A}/buat", manager_only),

@@ -28,10 +28,19 @@ class ActionForm(FlaskForm):
     element = SelectField("Unsur", choices=[], validate_choice=False)
     catalogue = SelectField("Pilih dari katalog", choices=[], validate_choice=False)
     text = TextAreaField("Program / kegiatan", validators=[Optional(), Length(max=2000)])
-    quarters = MultiCheckboxField("Triwulan pelaksanaan", choices=[])
+    quarters = MultiCheckboxField(
+        "Triwulan pelaksanaan", choices=[],
+        description="Draf boleh disimpan tanpa triwulan, tetapi setiap kegiatan harus dijadwalkan "
+                    "(minimal satu triwulan) sebelum RTL diajukan.")
     owner = StringField("Penanggung jawab", validators=[DataRequired("Penanggung jawab wajib diisi."),
                                                         Length(max=255)])
     target = StringField("Target (opsional)", validators=[Optional(), Length(max=255)])
+
+
+class ScheduleForm(FlaskForm):
+    """Quarters for an unscheduled action of an accepted plan (the only change allowed there)."""
+    version = HiddenField()
+    quarters = MultiCheckboxField("Triwulan pelaksanaan", choices=[])
 
 
 class ReturnForm(FlaskForm):

@@ -10,8 +10,11 @@ Plan state machine (tracker.models.followup):
                          +--return--> returned --submit--> submitted
 
 Actions are written while the plan is ``draft`` or ``returned``; progress is logged only on
-``accepted`` plans. Progress entries are never overwritten: an inspector verifies or rejects a
-``submitted`` entry, and a rejected entry is answered by a new entry with ``supersedes_id``.
+``accepted`` plans. No action stays unscheduled: a plan is not submitted while an action has no
+quarter, and the only change allowed on an accepted plan's action is giving an unscheduled one
+its quarters (``schedule_action``: the unit's manager or the admin, audited). Progress entries
+are never overwritten: an inspector verifies or rejects a ``submitted`` entry, and a rejected
+entry is answered by a new entry with ``supersedes_id``.
 
 Optimistic locking: every form carries the row's ``version``; a mismatch (or SQLAlchemy's own
 version check at flush) raises :class:`StaleError` and nothing is changed.
@@ -219,22 +222,44 @@ def create_plan(unit: Unit, period_code: str, user) -> Plan:
     return _new_plan(unit, period_code, user)
 
 
+def carried_quarters(old: Action, window: list[str]) -> list[str]:
+    """Quarters pre-filled for a carried action in the new plan's window (editable before the
+    plan is submitted). As many quarters as the old action had left (its planned quarters
+    without a verified report; at least one, at most the window), starting at the first window
+    quarter after the old action's last planned quarter, else at the window's first quarter;
+    when the window ends first, its last quarters."""
+    if not window:
+        return []
+    planned = sorted({P.parse_quarter(q) for q in (old.quarters or [])})
+    verified = {P.parse_quarter(q) for q in R.verified_quarters(rates.entries_of(old))}
+    remaining = sum(1 for q in planned if q not in verified)
+    count = min(max(remaining, 1), len(window))
+    start = 0
+    if planned:
+        later = [i for i, code in enumerate(window) if P.parse_quarter(code) > planned[-1]]
+        start = later[0] if later else 0
+    start = min(start, len(window) - count)
+    return list(window[start:start + count])
+
+
 def carry_over(plan: Plan, user) -> list[Action]:
     """Copy the unfinished actions (realisation < 100, not marked impossible) of the unit's plan
-    for the previous period into ``plan``, each pointing at its origin (carried_from_id)."""
+    for the previous period into ``plan``, each pointing at its origin (carried_from_id) and
+    rescheduled in the new plan's window (``carried_quarters``). The old action and its entries
+    are left as they are: the chain keeps the history."""
     prev_period = rates.previous_period(plan.period.code)
     if prev_period is None:
         return []
     prev = get_plan(plan.unit_id, prev_period)
     if prev is None:
         return []
-    window = set(plan_window(plan.period.code))
+    window = plan_window(plan.period.code)
     carried = []
     for a in prev.actions:
         if a.not_actionable or rates.action_state(a).realisation >= 100:
             continue
         new = Action(element=a.element, text=a.text, owner=a.owner, target=a.target,
-                     quarters=[q for q in (a.quarters or []) if q in window],
+                     quarters=carried_quarters(a, window),
                      carried_from_id=a.id, created_by_id=getattr(user, "id", None))
         plan.actions.append(new)
         db.session.flush()
@@ -342,6 +367,27 @@ def delete_action(action: Action, version, user) -> None:
     db.session.flush()
 
 
+def is_unscheduled(action: Action) -> bool:
+    """An action without any planned quarter ("belum dijadwalkan"): it can never be late, so a
+    plan is not submitted with one and imported ones are listed until scheduled."""
+    return not action.quarters
+
+
+def unscheduled_of(plan: Plan) -> list[Action]:
+    return [a for a in plan.actions if is_unscheduled(a)]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = _clean(text)
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def unscheduled_message(action: Action) -> str:
+    name = el.ELEMENTS[action.element].short if action.element in el.ELEMENTS else action.element
+    return (f"Kegiatan '{_short(action.text)}' (unsur {name}) belum dijadwalkan: pilih minimal "
+            "satu triwulan.")
+
+
 def uncovered_priorities(plan: Plan) -> list[str]:
     derived = derived_priorities(plan.unit, plan.period.code)
     covered = {a.element for a in plan.actions}
@@ -355,10 +401,14 @@ def submit_plan(plan: Plan, version, user) -> Plan:
         raise WorkflowError(f"RTL berstatus {PLAN_STATUS_LABELS[plan.status]} tidak dapat diajukan.")
     if not plan.actions:
         raise WorkflowError("RTL belum berisi kegiatan; tambahkan paling sedikit satu kegiatan.")
+    problems = []
     missing = uncovered_priorities(plan)
     if missing:
-        raise WorkflowError("Setiap unsur prioritas memerlukan paling sedikit satu kegiatan. Belum ada "
-                            "kegiatan untuk: " + ", ".join(el.ELEMENTS[k].name for k in missing) + ".")
+        problems.append("Setiap unsur prioritas memerlukan paling sedikit satu kegiatan. Belum ada "
+                        "kegiatan untuk: " + ", ".join(el.ELEMENTS[k].name for k in missing) + ".")
+    problems += [unscheduled_message(a) for a in unscheduled_of(plan)]
+    if problems:
+        raise WorkflowError(" ".join(problems))
     before = plan_dict(plan)
     plan.status = PLAN_SUBMITTED
     plan.submitted_at = utcnow()
@@ -367,6 +417,66 @@ def submit_plan(plan: Plan, version, user) -> Plan:
     notify(admins(), f"RTL {plan.unit.name} periode {plan.period.code} diajukan dan menunggu keputusan.",
            _plan_link(plan))
     return plan
+
+
+class NotAllowed(WorkflowError):
+    status = 403
+
+
+def may_schedule(action: Action, user) -> bool:
+    """Who sets the quarters of an accepted plan's unscheduled action: the admin, or a manager
+    of the action's unit."""
+    role = getattr(user, "role", None)
+    return role == "admin" or (role == "manager" and action.plan.unit_id in (user.unit_ids or set()))
+
+
+@_atomic
+def schedule_action(action: Action, version, quarters: list[str], user) -> Action:
+    """Set the quarters of an unscheduled action of an accepted (or imported) plan. Only the
+    quarters change: the other fields of an accepted plan stay as agreed, and an action that
+    already has quarters keeps them."""
+    check_version(action, version)
+    plan = action.plan
+    if not may_schedule(action, user):
+        raise NotAllowed("Hanya pengelola unit ini atau Bagian Organisasi yang dapat menjadwalkan "
+                         "kegiatan ini.")
+    if plan.status != PLAN_ACCEPTED:
+        raise WorkflowError("Jadwal kegiatan RTL yang belum diterima diubah melalui halaman ubah "
+                            "kegiatan.")
+    if not is_unscheduled(action):
+        raise WorkflowError("Kegiatan ini sudah dijadwalkan; jadwal RTL yang sudah diterima tidak "
+                            "dapat diubah.")
+    codes = list(dict.fromkeys(q for q in (quarters or []) if q))
+    if not codes:
+        raise WorkflowError(unscheduled_message(action))
+    allowed = set(quarter_choices(plan, action))
+    bad = [q for q in codes if q not in allowed]
+    if bad:
+        raise WorkflowError("Triwulan di luar jendela rencana: " + ", ".join(bad))
+    before = action_dict(action)
+    action.quarters = [q.code for q in sorted({P.parse_quarter(q) for q in codes})]
+    db.session.flush()
+    record("action", action.id, "schedule", unit_id=plan.unit_id, user=user,
+           before=before, after=action_dict(action))
+    return action
+
+
+def unscheduled_actions(unit_ids: set[int] | None, action_id: int | None = None) -> list[Action]:
+    """Unscheduled actions of accepted or imported plans of ``unit_ids`` (None: every unit),
+    by unit name, period and action; ``action_id`` keeps that one action only."""
+    from sqlalchemy import Text, cast, or_
+    from sqlalchemy.orm import contains_eager
+    q = (Action.query.join(Action.plan).join(Plan.unit).join(Plan.period)
+         .filter(or_(Plan.status == PLAN_ACCEPTED, Plan.source == "import"))
+         .filter(or_(Action.quarters.is_(None), cast(Action.quarters, Text).in_(["[]", "null"])))
+         .options(contains_eager(Action.plan).contains_eager(Plan.unit),
+                  contains_eager(Action.plan).contains_eager(Plan.period))
+         .order_by(Unit.name, Period.start_date, Period.end_date, Action.id))
+    if unit_ids is not None:
+        q = q.filter(Plan.unit_id.in_(unit_ids or {-1}))
+    if action_id is not None:
+        q = q.filter(Action.id == action_id)
+    return [a for a in q.all() if is_unscheduled(a)]
 
 
 @_atomic
