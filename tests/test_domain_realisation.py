@@ -113,13 +113,14 @@ def test_overdue_with_grace_days():
     assert overdue_quarters(planned, [], date(2022, 4, 16)) == ["2021-TW4", "2022-TW1"]
 
 
-def test_overdue_needs_a_verified_entry_for_that_quarter():
+def test_late_reporting_needs_a_report_that_was_not_rejected():
     planned = ["2021-TW4", "2022-TW1"]
     today = date(2022, 6, 1)
     verified_q4 = [e(50, VERIFIED, 10, quarter="2021-TW4")]
     assert overdue_quarters(planned, verified_q4, today) == ["2022-TW1"]
+    # A report waiting for the inspector is not late reporting.
     submitted_q4 = [e(50, SUBMITTED, 10, quarter="2021-TW4")]
-    assert overdue_quarters(planned, submitted_q4, today) == ["2021-TW4", "2022-TW1"]
+    assert overdue_quarters(planned, submitted_q4, today) == ["2022-TW1"]
     rejected_q4 = [e(50, REJECTED, 10, quarter="2021-TW4")]
     assert overdue_quarters(planned, rejected_q4, today) == ["2021-TW4", "2022-TW1"]
 

@@ -164,3 +164,34 @@ def test_plan_status_equals_the_contract(raw, as_of):
             assert getattr(s, key) is None
         else:
             assert abs(getattr(s, key) - ref[key]) < 1e-9
+
+
+# --- effect of follow-up -------------------------------------------------------------------
+
+from tracker.domain import effect as E  # noqa: E402
+
+
+def test_element_effect_direction_and_contradiction():
+    rows = E.unit_effects({"waktu": {"actions": 2, "realisation": 100.0},
+                           "biaya": {"actions": 1, "realisation": 40.0},
+                           "sarpras": {"actions": 1, "realisation": 100.0}},
+                          {"waktu": 3.20, "biaya": 3.0, "sarpras": 3.1}, {"waktu": 3.10, "biaya": 3.2})
+    by = {r.element: r for r in rows}
+    assert by["waktu"].direction == E.WORSE and by["waktu"].contradiction
+    assert by["biaya"].direction == E.BETTER and not by["biaya"].contradiction
+    assert by["sarpras"].change is None and by["sarpras"].direction is None
+    assert E.ElementEffect("x", 1, 100.0, 3.0, 3.0002).direction == E.SAME
+
+
+def test_city_effect_compares_followed_with_other_elements():
+    units = [({"waktu"}, {"waktu": 3.0, "biaya": 3.5, "sarpras": 3.1}, {"waktu": 3.3, "biaya": 3.4, "sarpras": 3.1},
+              {"waktu": 100.0}),
+             ({"biaya"}, {"waktu": 3.2, "biaya": 3.0}, {"waktu": 3.2, "biaya": 2.9}, {"biaya": 100.0}),
+             ({"waktu"}, {"waktu": 3.0}, {}, {})]  # no next period: left out
+    c = E.city_effect(units)
+    assert c.followed_pairs == 2 and c.other_pairs == 3
+    assert abs(c.followed_mean_change - (0.3 - 0.1) / 2) < 1e-9
+    assert abs(c.other_mean_change - (-0.1 + 0 + 0) / 3) < 1e-9
+    assert c.followed_better == 1 and c.followed_worse == 1 and c.contradictions == 1
+    assert abs(c.difference - (0.1 + 0.1 / 3)) < 1e-9
+    assert E.city_effect([]).difference is None

@@ -233,9 +233,9 @@ def _value(html, unit_id, cls):
 @given(by_period=plans)
 def test_monitoring_agrees_with_rtl_status(pontianak, runner, client, by_period):
     from tracker.results.service import ensure_period
-    ProgressEntry.query.delete()
-    Action.query.delete()
-    Plan.query.delete()
+    db.session.rollback()
+    for old in Plan.query.all():  # through the ORM (cascading), so no stale objects stay mapped
+        db.session.delete(old)
     db.session.commit()
     unit = Unit.query.filter_by(name=A).one()
     t0 = datetime(2024, 1, 1)
@@ -277,3 +277,69 @@ def test_monitoring_agrees_with_rtl_status(pontianak, runner, client, by_period)
 def User_exists():
     from tracker.models import User
     return User.query.filter_by(email="inspektur@kota.go.id").first() is not None
+
+
+def _sheet_rows(path, name):
+    from openpyxl import load_workbook
+    return [[c for c in row] for row in load_workbook(path, read_only=True)[name].iter_rows(values_only=True)]
+
+
+def test_year_annex_gathers_semester_plans_and_shows_their_effect(semester_plans, runner, tmp_path):
+    s1 = PROGRESS_HEAD + (f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,100,verified,,,\n"
+                          f"{A},Sarpras,Perbaikan ruang tunggu,2023-TW3,60,verified,,,\n")
+    ok(runner.invoke(args=["rtl", "import-progress", write(tmp_path, "p1.csv", s1), "--period", "2023-S1"]))
+    out = str(tmp_path / "year.xlsx")
+    ok(runner.invoke(args=["skm", "export-annex", "--period", "2023", "--out", out]))
+    lampiran = _sheet_rows(out, "Lampiran 1")
+    flat = [str(c) for row in lampiran for c in row if c is not None]
+    assert "Percepatan layanan" in flat and "Pelatihan service excellent" in flat
+    assert any("rata-rata realisasi RTL 2023-S1, 2023-S2" in c for c in flat)
+    t32 = _sheet_rows(out, "Tabel 3.2")
+    head = t32[3]
+    row = next(r for r in t32 if r[1] == DPM)
+    assert row[head.index("Nilai Diperoleh dari")] == "rata-rata Semester I-II (Semester I: rata-rata TW I-II; Semester II: rata-rata TW III-IV)"
+    # The effect sheet of Semester I: NRR 3.2 in S1, 3.36 in S2 for unit A's elements.
+    out = str(tmp_path / "s1.xlsx")
+    ok(runner.invoke(args=["skm", "export-annex", "--period", "2023-S1", "--out", out]))
+    effect = _sheet_rows(out, "Efek Tindak Lanjut")
+    rows = [r for r in effect[4:] if r[1] == A]
+    assert len(rows) == 2
+    by_element = {r[2]: r for r in rows}
+    waktu = next(r for k, r in by_element.items() if "Waktu" in k)
+    assert waktu[4] == 100 and waktu[5] == pytest.approx(3.2) and waktu[6] == pytest.approx(3.36)
+    assert waktu[7] == pytest.approx(0.16) and waktu[8] == "Naik"
+    city = next(r for r in effect if r[1] == "Unsur dengan tindak lanjut")
+    assert city[2] == 2 and city[3] == pytest.approx(0.16)
+    other = next(r for r in effect if r[1] == "Unsur lainnya")
+    assert other[2] == 7 and other[3] == pytest.approx(0.16)
+
+
+def test_sample_year_annex_shows_every_plan_and_realisation(loaded, runner, sample_dir, tmp_path):
+    ok(runner.invoke(args=["rtl", "import", str(sample_dir / "surakarta-2021-rtl.csv"), "--period", "2021",
+                           "--numbering", "questionnaire"]))
+    out = str(tmp_path / "2021.xlsx")
+    ok(runner.invoke(args=["skm", "export-annex", "--period", "2021", "--out", out]))
+    flat = [str(c) for row in _sheet_rows(out, "Lampiran 1") for c in row if c is not None]
+    planned = {p.unit.name for p in Plan.query}
+    with_results = {r[1] for r in _sheet_rows(out, "Tabel 3.2")[4:] if r[1]}
+    blocks = flat.count("Belum ada Rencana Tindak Lanjut.")
+    assert blocks == len(with_results - planned - {None})
+    assert flat.count("Realisasi unit (rata-rata aksi, terverifikasi)") == len(planned & with_results)
+    doc = status(runner, "2021", "2022-12-31")
+    assert doc["city"]["units_with_accepted_plan"] == len(planned)
+    assert sum(u["unscheduled"] for u in doc["units"]) == sum(1 for a in Action.query if not a.quarters)
+
+
+def test_effect_on_unit_page_and_monitoring(semester_plans, runner, client, tmp_path):
+    s1 = PROGRESS_HEAD + f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,100,verified,,,\n"
+    ok(runner.invoke(args=["rtl", "import-progress", write(tmp_path, "p1.csv", s1), "--period", "2023-S1"]))
+    make_user("inspektur@kota.go.id", "inspector")
+    client.post("/login", data={"email": "inspektur@kota.go.id", "password": "rahasia123"})
+    a = Unit.query.filter_by(name=A).one()
+    html = client.get(f"/periode/2023-S2/unit/{a.id}").data.decode()
+    assert "Efek RTL Semester I 2023: NRR Semester I 2023 dibanding Semester II 2023" in html
+    assert f'/rtl/2023-S2/unit/{a.id}' in html
+    assert "3,200" in html and "3,360" in html and "naik" in html
+    html = client.get("/rtl/pemantauan?period=2023-S1").data.decode()
+    assert 'id="effect"' in html and "Unsur dengan tindak lanjut" in html
+    assert "2 naik, 0 turun" in html

@@ -14,8 +14,6 @@ Definitions (the inspectorate's SIPTL rule: unverified progress is shown, never 
   whose outcome is ``sesuai``.
 - Group and city realisation: the plain mean of the unit realisations of units that have an
   accepted plan (a draft, submitted or returned plan has no realisation yet).
-- Overdue: a planned quarter whose reporting deadline (quarter end + grace days) has passed
-  without a verified entry for that quarter.
 - Late reporting (CONTRACT ``rtl status``): a planned quarter whose deadline passed with no report
   for it other than rejected ones; a report waiting for the inspector is not late reporting.
 - Unfinished after schedule: the last planned quarter's deadline passed and the verified
@@ -147,25 +145,15 @@ def deadline(quarter: Quarter, grace_days: int) -> date:
 
 def overdue_quarters(planned: Sequence[str], entries: Sequence[Entry], today: date,
                      grace_days: int = 15) -> list[str]:
-    """Planned quarter codes whose deadline passed with no verified entry for that quarter."""
-    return overdue_given_verified(planned, verified_quarters(entries), today, grace_days)
+    """Planned quarter codes the unit is late reporting on: the deadline passed with no report
+    for the quarter other than rejected ones (``late_reporting_quarters``; a report waiting
+    for the inspector is not late)."""
+    return late_reporting_quarters(planned, reported_quarters(entries), today, grace_days)
 
 
 def verified_quarters(entries: Iterable[Entry]) -> list[str]:
-    """Codes of the quarters that have a verified entry, in order (all that overdue needs)."""
+    """Codes of the quarters that have a verified entry, in order."""
     return [q.code for q in sorted({parse_quarter(e.quarter) for e in entries if e.status == VERIFIED})]
-
-
-def overdue_given_verified(planned: Sequence[str], verified: Iterable[str], today: date,
-                           grace_days: int = 15) -> list[str]:
-    """``overdue_quarters`` for a reader that keeps only the verified quarters' codes."""
-    done = {parse_quarter(code) for code in verified}
-    out = []
-    for code in planned:
-        q = parse_quarter(code)
-        if deadline(q, grace_days) < today and q not in done:
-            out.append(q.code)
-    return out
 
 
 def due_quarters(planned: Sequence[str], entries: Sequence[Entry], today: date,

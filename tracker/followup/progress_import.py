@@ -20,6 +20,7 @@ from ..domain import realisation as R
 from ..domain.numbers import parse_number
 from ..extensions import db
 from ..imports.readers import ImportRejected, Problem, Problems, file_row, read_table
+from ..imports.service import lookup_units
 from ..models import Action, ImportBatch, Period, Plan, ProgressEntry
 from ..models._base import utcnow
 from ..models.followup import PLAN_ACCEPTED
@@ -65,13 +66,11 @@ class ProgressReport:
                 f"({counts or 'tidak ada'}) untuk {self.actions} kegiatan di {self.units} unit."]
 
 
-def _element_problem(text: str) -> str:
-    if el.needs_numbering(text):
-        return (f"Unsur '{text}' berupa kode U; file realisasi tidak menyatakan penomoran, tulis "
-                "nama unsurnya (misalnya 'Waktu Penyelesaian').")
-    guesses = el.suggest_elements(text) if hasattr(el, "suggest_elements") else []
-    hint = f"; maksud Anda: {', '.join(el.ELEMENTS[k].name for k in guesses)}?" if guesses else "."
-    return f"Unsur '{text}' tidak dikenali{hint}"
+def _element_problem(text: str, numbering: str | None) -> str:
+    if el.needs_numbering(text) and not numbering:
+        return (f"Unsur '{text}' berupa kode U; nyatakan penomoran (--numbering questionnaire atau "
+                "regulation) atau tulis nama unsurnya (misalnya 'Waktu Penyelesaian').")
+    return el.unrecognised_message(text, numbering)
 
 
 def parse_rows(frame, numbering: str | None) -> tuple[list[ProgressRow], Problems]:
@@ -93,7 +92,8 @@ def parse_rows(frame, numbering: str | None) -> tuple[list[ProgressRow], Problem
             ok = False
         key = el.parse_element(element_text, numbering) if element_text else None
         if key is None:
-            problems.add(line, "element", "Unsur kosong." if not element_text else _element_problem(element_text))
+            problems.add(line, "element", "Unsur kosong." if not element_text
+                         else _element_problem(element_text, numbering))
             ok = False
         if not action:
             problems.add(line, "action", "Teks kegiatan kosong.")
@@ -140,15 +140,6 @@ def parse_rows(frame, numbering: str | None) -> tuple[list[ProgressRow], Problem
     return rows, problems
 
 
-def _units_by_key(names) -> dict:
-    from ..imports import service as imports
-    if hasattr(imports, "lookup_units"):
-        return imports.lookup_units(list(names))
-    from ..models import Unit
-    keys = {name_key(n) for n in names}
-    return {u.name_key: u for u in Unit.query.filter(Unit.name_key.in_(keys)).all()}
-
-
 def import_progress(data: bytes, filename: str, period_code: str, numbering: str | None = None,
                     user="cli") -> ProgressReport:
     try:
@@ -166,7 +157,7 @@ def import_progress(data: bytes, filename: str, period_code: str, numbering: str
     if not plans:
         raise ImportRejected([Problem(None, None,
             f"Periode {ref.code} belum memiliki RTL; impor RTL (rtl import) atau buat RTL di aplikasi lebih dulu.")])
-    units = _units_by_key({r.unit for r in rows})
+    units = lookup_units({r.unit for r in rows})
     actions: dict[int, dict[tuple[str, str], Action]] = {}
     for plan in plans.values():
         own = actions.setdefault(plan.id, {})

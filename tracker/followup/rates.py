@@ -68,8 +68,10 @@ def previous_period(code: str) -> Period | None:
 
 
 def realisation_previous(code: str, unit_ids=None) -> dict[int, float | None]:
-    """Each unit's realisation of the RTL that answered the previous period of the same kind."""
-    return {uid: r.realisation for uid, r in rates_by_unit(previous_period(code), unit_ids).items()}
+    """Each unit's realisation of the RTL that answered the previous period of the same kind
+    (for a year without plans of its own, the mean of its semesters' or quarters' plans)."""
+    from .status import accepted_realisation
+    return accepted_realisation(P.parse_period(code).previous().code, unit_ids)
 
 
 def group_rates(rates: dict[int, PlanRate], groups: dict[int, str | None]) -> dict[str, float | None]:
@@ -88,14 +90,12 @@ def city_rate(rates: dict[int, PlanRate]) -> float | None:
 # --- overdue and trends (same domain rules; used by the follow-up screens) -----------------
 
 def action_overdue(action: Action, today=None) -> list[str]:
-    """Planned quarters of an accepted plan's action whose deadline (quarter end + the period's
-    grace days) passed without a verified entry for that quarter. Finished actions (outcome
-    ``sesuai``) and actions marked impossible are not overdue."""
+    """Planned quarters of an accepted plan's action the unit is late reporting on: the deadline
+    (quarter end + the period's grace days) passed with no report for the quarter other than
+    rejected ones (CONTRACT ``late_reports``). Actions marked impossible are never late."""
     from datetime import date
     plan = action.plan
     if action.not_actionable or plan is None or plan.status != "accepted":
-        return []
-    if action_state(action).outcome == "sesuai":
         return []
     grace = plan.period.progress_grace_days if plan.period is not None else 15
     return R.overdue_quarters(list(action.quarters or []), entries_of(action), today or date.today(),
@@ -198,57 +198,3 @@ def group_means(rates: dict[int, "UnitRate | PlanRate"], groups: dict[int, str |
         group = groups.get(uid) if groups is not None else r.group
         by_group.setdefault(group or "Lainnya", []).append(r.realisation)
     return {g: R.mean_rate(v) for g, v in sorted(by_group.items())}
-
-
-@dataclass
-class LightAction:
-    """An action's columns for list pages (no ORM entries behind it)."""
-    id: int
-    plan: Plan
-    element: str
-    text: str
-    owner: str | None
-    quarters: list
-    not_actionable: bool
-
-
-def monitoring_rows(period: Period | None, today=None) -> tuple[dict[int, PlanRate], list[tuple[LightAction, list[str]]]]:
-    """Rates per unit and overdue actions of one period's accepted plans, read as plain columns.
-
-    Same rules as plan_rate / action_overdue (tested equal), from each action's derived state
-    (followup/state.py) instead of every action and entry as objects: the monitoring page lists
-    a whole city.
-    """
-    from datetime import date
-    if period is None:
-        return {}, []
-    today = today or date.today()
-    plans = (Plan.query.filter(Plan.period_id == period.id, Plan.status == "accepted")
-             .options(selectinload(Plan.unit), selectinload(Plan.period)).all())
-    by_id = {p.id: p for p in plans}
-    a = Action.__table__
-    actions = db.session.execute(
-        select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, a.c.quarters,
-               a.c.not_actionable, a.c.state_percent, a.c.state_outcome, a.c.state_verified)
-        .where(a.c.plan_id.in_(list(by_id) or [-1])).order_by(a.c.id)).all()
-    states: dict[int, list[R.ActionState]] = {pid: [] for pid in by_id}
-    overdue = []
-    for (action_id, plan_id, element, text, owner, quarters, not_actionable, percent, outcome,
-         verified) in actions:
-        state = R.ActionState(float(percent) if percent is not None else 0.0, outcome)
-        states[plan_id].append(state)
-        if not not_actionable and state.outcome != "sesuai":
-            late = R.overdue_given_verified(list(quarters or []), verified or [], today,
-                                            period.progress_grace_days)
-            if late:
-                overdue.append((LightAction(action_id, by_id[plan_id], element, text, owner,
-                                            list(quarters or []), not_actionable), late))
-    out = {}
-    for pid, plan in by_id.items():
-        outcomes = {k: 0 for k in R.OUTCOMES}
-        for st in states[pid]:
-            outcomes[st.outcome] += 1
-        out[plan.unit_id] = PlanRate(plan=plan, realisation=R.unit_realisation(states[pid]),
-                                     completion=R.completion_rate(states[pid]),
-                                     actions=len(states[pid]), outcomes=outcomes)
-    return out, overdue

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..domain import periods as P
+from ..domain import effect
 from ..domain import realisation as R
 from ..domain import rollup
 from ..extensions import db
@@ -78,8 +79,6 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
     """Each plan's actions as the status rules see them, from the state kept on each row."""
     a = Action.__table__
     out: dict[int, list[R.ActionFacts]] = {pid: [] for pid in plan_ids}
-    if not plan_ids:
-        return out
     rows = db.session.execute(
         select(a.c.id, a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
                a.c.state_reported, a.c.state_pending, a.c.not_actionable)
@@ -108,31 +107,64 @@ def _plans_for(ref: P.PeriodRef, unit_ids=None) -> dict[int, list[Plan]]:
     return out
 
 
-def period_status(code: str, as_of: date | None = None, unit_ids=None) -> PeriodStatus:
-    from ..results.service import unit_views
-    ref = P.parse_period(code)
+@dataclass
+class PlanFigures:
+    """The plans answering a period for one unit and their status figures."""
+    plans: list[Plan]
+    status: R.Status
+    plan_status: str | None
+    gathered: bool = False  # the figures of the plans answering the period's parts
+
+    @property
+    def accepted(self) -> bool:
+        return self.plan_status == "accepted"
+
+
+def plan_figures(ref: P.PeriodRef, as_of: date | None = None, unit_ids=None) -> dict[int, PlanFigures]:
+    """{unit_id: PlanFigures} for every unit with a plan answering ``ref`` (a year gathers its
+    parts' plans when the unit has none of its own)."""
     as_of = as_of or today_wib()
-    views = {v.unit.id: v for v in unit_views(ref.code, unit_ids)}
-    next_views = {v.unit.id: v for v in unit_views(ref.next().code, unit_ids)}
     plans_by_unit = _plans_for(ref, unit_ids)
     facts = _facts([p.id for plans in plans_by_unit.values() for p in plans])
-    units = {v.unit.id: v.unit for v in views.values()}
-    units.update({plans[0].unit_id: plans[0].unit for plans in plans_by_unit.values()})
-    out = []
-    for uid, unit in units.items():
-        plans = plans_by_unit.get(uid, [])
+    out = {}
+    for uid, plans in plans_by_unit.items():
         statuses = [(R.plan_status(facts[p.id], as_of, p.period.progress_grace_days,
                                    accepted=p.status == "accepted"), p.status == "accepted")
                     for p in plans]
-        if not plans:
-            status, plan_status = R.Status(parts=0), None
-        elif len(plans) == 1 and plans[0].period.code == ref.code:
-            status, plan_status = statuses[0][0], plans[0].status
+        if len(plans) == 1 and plans[0].period.code == ref.code:
+            out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status)
         else:
-            status = R.gather_statuses(statuses)
-            plan_status = next(s for s in _STATUS_ORDER if any(p.status == s for p in plans))
+            out[uid] = PlanFigures(plans, R.gather_statuses(statuses),
+                                   next(s for s in _STATUS_ORDER if any(p.status == s for p in plans)),
+                                   gathered=True)
+    return out
+
+
+def accepted_realisation(code: str, unit_ids=None) -> dict[int, float | None]:
+    """Each unit's realisation of the plans answering ``code`` (accepted only): what
+    "Realisasi Tindak Lanjut Periode Sebelumnya" prints for the next period."""
+    figures = plan_figures(P.parse_period(code), unit_ids=unit_ids)
+    return {uid: f.status.realisation for uid, f in figures.items() if f.accepted}
+
+
+def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=None) -> PeriodStatus:
+    """``loaded``: results already loaded by ``views_for_codes`` for the period and the next one
+    (pages that show several periods load them once)."""
+    from ..results.service import views_for_codes
+    ref = P.parse_period(code)
+    as_of = as_of or today_wib()
+    if loaded is None or ref.code not in loaded or ref.next().code not in loaded:
+        loaded = views_for_codes([ref.code, ref.next().code], unit_ids)
+    views = {v.unit.id: v for v in loaded[ref.code]}
+    next_views = {v.unit.id: v for v in loaded[ref.next().code]}
+    figures = plan_figures(ref, as_of, unit_ids)
+    units = {v.unit.id: v.unit for v in views.values()}
+    units.update({f.plans[0].unit_id: f.plans[0].unit for f in figures.values()})
+    out = []
+    for uid, unit in units.items():
+        f = figures.get(uid) or PlanFigures([], R.Status(parts=0), None)
         view, nxt = views.get(uid), next_views.get(uid)
-        out.append(UnitStatus(unit=unit, plan_status=plan_status, status=status, plans=plans,
+        out.append(UnitStatus(unit=unit, plan_status=f.plan_status, status=f.status, plans=f.plans,
                               has_results=view is not None,
                               nrr=dict(view.result.nrrs) if view else {},
                               nrr_next=dict(nxt.result.nrrs) if nxt else {}, period_code=ref.code))
@@ -143,6 +175,19 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None) -> Period
     return PeriodStatus(code=ref.code, as_of=as_of, units=out, realisation=realisation,
                         completion=completion, units_with_results=len(views),
                         without_accepted_plan=without)
+
+
+def unit_effects(u: UnitStatus) -> list[effect.ElementEffect]:
+    """Before/after NRR of each element the unit's plans acted on, beside its realisation."""
+    return effect.unit_effects(u.status.elements, u.nrr, u.nrr_next)
+
+
+def city_effect(st: PeriodStatus) -> effect.CityEffect:
+    """Change of followed-up elements against the others, over units with an accepted plan."""
+    return effect.city_effect(
+        (u.status.elements.keys(), u.nrr, u.nrr_next,
+         {k: e["realisation"] for k, e in u.status.elements.items()})
+        for u in st.units if u.plan_status == "accepted")
 
 
 def _pct(value):

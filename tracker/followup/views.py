@@ -638,7 +638,7 @@ def _default_monitoring_code(codes: list[str]) -> str | None:
 @bp.route("/rtl/pemantauan")
 @roles_required("inspector", "admin")
 def inspector():
-    from .status import period_status, today_wib
+    from .status import city_effect, period_status, today_wib, unit_effects
     codes = monitoring_codes()
     form = F.FilterForm(request.args)
     form.period.choices = [(c, P.parse_period(c).label) for c in codes]
@@ -695,8 +695,13 @@ def inspector():
         group_trend.append((p, by_group))
     trend_groups = sorted({g for _, gr in group_trend for g in gr})
     pending = ProgressEntry.query.filter_by(status=R.SUBMITTED).count()
+    effect = city_effect(st) if st else None
+    contradictions = [(u, e) for u in rows if u.plan_status == "accepted"
+                      for e in unit_effects(u) if e.contradiction]
     return render_template(
         "followup/inspector.html", form=form, code=code, st=st, rows=rows, sort=sort,
+        effect=effect, contradictions=contradictions,
+        next_label=P.parse_period(code).next().label if code else "",
         city=st.realisation if st else None, completion=st.completion if st else None,
         shown_rate=R.mean_rate(u.status.realisation for u in shown), group_rates=group_rates,
         trend=trend, group_trend=group_trend, trend_groups=trend_groups, late_rows=late_rows,
@@ -721,15 +726,13 @@ def unscheduled():
     scope; ``?kegiatan=<id>`` shows one, and a POST there schedules it (its unit's manager or
     the admin; the service decides and audits)."""
     focus = request.args.get("kegiatan", type=int)
-    if focus is not None:
-        _action_or_404(focus)
+    action = _action_or_404(focus) if focus is not None else None
     errors, status, posted = [], 200, None
     if request.method == "POST":
         if current_user.role not in ("admin", "manager"):
             abort(403)
-        if focus is None:
+        if action is None:
             abort(404)
-        action = _action_or_404(focus)
         form = F.ScheduleForm()
         posted = list(form.quarters.data or [])
         if form.validate_on_submit():

@@ -35,7 +35,9 @@ from ..domain import periods as P
 from ..domain import scoring
 from ..domain.dates import format_window
 from ..domain.realisation import OUTCOMES
+from ..domain.realisation import mean_rate
 from ..followup import rates as rates_mod
+from ..followup import status as status_mod
 from ..models import Period
 from ..results import service
 from .safe import write_text
@@ -70,9 +72,10 @@ class AnnexData:
     change_from: Part | None = None
     change_to: Part | None = None
     plans: dict[int, object] = field(default_factory=dict)  # unit_id -> Plan
-    rates: dict[int, rates_mod.PlanRate] = field(default_factory=dict)
+    rates: dict[int, object] = field(default_factory=dict)  # unit_id -> realisation.Status
     previous_plans: dict[int, object] = field(default_factory=dict)
-    previous_rates: dict[int, rates_mod.PlanRate] = field(default_factory=dict)
+    previous_rates: dict[int, object] = field(default_factory=dict)
+    status: object = None  # followup.status.PeriodStatus (effect of follow-up)
     quarters: list[P.Quarter] = field(default_factory=list)
 
     @property
@@ -133,14 +136,15 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
         else:
             data.parts = [this]
 
-    # RTL answering this period, and the previous period's (realisation_previous).
-    rates = rates_mod.rates_by_unit(period, unit_ids)
-    data.rates = rates
-    data.plans = {uid: r.plan for uid, r in rates.items()}
-    prev_period = rates_mod.previous_period(ref.code)
-    prev_rates = rates_mod.rates_by_unit(prev_period, unit_ids)
-    data.previous_rates = prev_rates
-    data.previous_plans = {uid: r.plan for uid, r in prev_rates.items()}
+    # RTL answering this period, and the previous period's (realisation_previous); a year with
+    # no plan of its own gathers its semesters' or quarters' plans (followup.status).
+    figures = status_mod.plan_figures(ref, unit_ids=unit_ids)
+    data.rates = {uid: f.status for uid, f in figures.items() if f.accepted}
+    data.plans = {uid: _plan_of(f) for uid, f in figures.items() if f.accepted}
+    prev = status_mod.plan_figures(ref.previous(), unit_ids=unit_ids)
+    data.previous_rates = {uid: f.status for uid, f in prev.items() if f.accepted}
+    data.previous_plans = {uid: _plan_of(f) for uid, f in prev.items() if f.accepted}
+    data.status = status_mod.period_status(ref.code, unit_ids=unit_ids)
 
     quarters = set(ref.plan_quarters())
     for plan in data.plans.values():
@@ -152,6 +156,25 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
                     pass
     data.quarters = sorted(quarters)
     return data
+
+
+@dataclass
+class GatheredPlan:
+    """The plans answering a year's semesters or quarters, read as one plan by the sheets."""
+    plans: list
+    actions: list
+    override_elements = None
+
+    @property
+    def label(self) -> str:
+        return "rata-rata realisasi RTL " + ", ".join(p.period.code for p in self.plans)
+
+
+def _plan_of(figures):
+    if not figures.gathered:
+        return figures.plans[0]
+    accepted = [p for p in figures.plans if p.status == "accepted"]
+    return GatheredPlan(accepted, [a for p in accepted for a in p.actions])
 
 
 def previous_realisation(data: AnnexData, unit_id: int) -> float | None:
@@ -350,8 +373,9 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
                     fmts.subtitle)
     heads = ["No", "Unit Pelayanan", "IKM", "Kategori", "Responden", "Metode",
              "Unsur Prioritas Perbaikan", "Rencana Tindak Lanjut",
-             "Realisasi RTL Periode Sebelumnya (%)", "Periode Pelaksanaan Survei"]
-    widths = [5, 36, 9, 9, 10, 14, 30, 60, 13, 22]
+             "Realisasi RTL Periode Sebelumnya (%)", "Periode Pelaksanaan Survei",
+             "Nilai Diperoleh dari"]
+    widths = [5, 36, 9, 9, 10, 14, 30, 60, 13, 22, 24]
     for c, (h, w) in enumerate(zip(heads, widths)):
         ws.write_string(3, c, h, fmts.head)
         ws.set_column(c, c, w)
@@ -376,8 +400,9 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
         num(ws, row, 8, previous_realisation(data, v.unit.id), fmts.pct)
         window = format_window(v.survey_start, v.survey_end)
         write_text(ws, row, 9, window, fmts.text)
+        write_text(ws, row, 10, v.source, fmts.text)
         fit_row(ws, row, [(v.unit.name, 36), (prio, 30), (_rtl_text(data, plan), 60),
-                          (v.method, 14), (window, 22)])
+                          (v.method, 14), (window, 22), (v.source, 24)])
         row += 1
     recap = scoring.city_recap([v.result for v in data.views])
     ws.merge_range(row, 0, row, 1, f"Kota ({scoring.AGGREGATION_LABELS_ID[recap.aggregation]})",
@@ -388,9 +413,82 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
     for c in (5, 6, 7):
         ws.write_blank(row, c, None, fmts.mean_text)
     shown = {v.unit.id for v in data.views}
-    city_prev = rates_mod.city_rate({u: r for u, r in data.previous_rates.items() if u in shown})
+    city_prev = mean_rate(r.realisation for u, r in data.previous_rates.items() if u in shown)
     num(ws, row, 8, city_prev, fmts.mean_pct)
     ws.write_blank(row, 9, None, fmts.mean_text)
+    ws.write_blank(row, 10, None, fmts.mean_text)
+    return ws
+
+
+EFFECT_WORDS = {"naik": "Naik", "turun": "Turun", "tetap": "Tetap"}
+
+
+def sheet_effect(wb, fmts: Formats, data: AnnexData):
+    """Efek tindak lanjut: per unit and element with actions, the NRR in this period and in the
+    next period of the same kind beside the element's realisation; then the city comparison of
+    followed-up elements against the others."""
+    ws = wb.add_worksheet("Efek Tindak Lanjut")
+    nxt = data.ref.next()
+    title = f"Efek Tindak Lanjut: RTL {data.label} dan NRR {nxt.label}"
+    ws.write_string(0, 0, title, fmts.title)
+    ws.write_string(1, 0, "Per unsur yang memiliki kegiatan tindak lanjut: NRR pada periode yang "
+                          "dijawab RTL dan pada periode berikutnya yang sejenis, di samping realisasi "
+                          "terverifikasi unsur itu.", fmts.subtitle)
+    heads = ["No", "Unit Pelayanan", "Unsur", "Kegiatan", "Realisasi (%)", f"NRR {data.label}",
+             f"NRR {nxt.label}", "Perubahan NRR", "Keterangan"]
+    widths = [5, 36, 30, 9, 11, 11, 11, 11, 34]
+    for c, (h, w) in enumerate(zip(heads, widths)):
+        ws.write_string(3, c, h, fmts.head)
+        ws.set_column(c, c, w)
+    ws.set_row(3, 30)
+    page_setup(ws, (3, 3), title)
+    ws.freeze_panes(4, 2)
+    row, n = 4, 0
+    st = data.status
+    shown = {v.unit.id for v in data.views}
+    for u in (st.units if st else []):
+        if u.plan_status != "accepted" or u.unit.id not in shown:
+            continue
+        n += 1
+        for e in status_mod.unit_effects(u):
+            ws.write_number(row, 0, n, fmts.center)
+            write_text(ws, row, 1, u.unit.name, fmts.text)
+            write_text(ws, row, 2, data.u_label(e.element) if e.element in el.ELEMENTS else e.element,
+                       fmts.text)
+            ws.write_number(row, 3, e.actions, fmts.int)
+            num(ws, row, 4, e.realisation, fmts.pct)
+            num(ws, row, 5, e.before, fmts.nrr)
+            num(ws, row, 6, e.after, fmts.nrr)
+            num(ws, row, 7, e.change, fmts.nrr)
+            note = ("Belum ada hasil periode berikutnya" if e.direction is None
+                    else EFFECT_WORDS[e.direction])
+            if e.contradiction:
+                note += "; realisasi 100% tetapi NRR turun"
+            write_text(ws, row, 8, note, fmts.text)
+            fit_row(ws, row, [(u.unit.name, 36), (note, 34)])
+            row += 1
+    if n == 0:
+        ws.merge_range(row, 0, row, 8, "Belum ada RTL yang diterima untuk periode ini.", fmts.text)
+        row += 1
+    row += 1
+    city = status_mod.city_effect(st) if st else None
+    ws.write_string(row, 0, "Perbandingan kota (rata-rata perubahan NRR per unsur per unit)", fmts.label)
+    row += 1
+    for c, h in enumerate(["Kelompok unsur", "Pasangan unit-unsur", "Rata-rata perubahan NRR"]):
+        ws.write_string(row, 1 + c, h, fmts.head)
+    row += 1
+    for label, mean, pairs in (("Unsur dengan tindak lanjut", city.followed_mean_change if city else None,
+                                city.followed_pairs if city else 0),
+                               ("Unsur lainnya", city.other_mean_change if city else None,
+                                city.other_pairs if city else 0)):
+        write_text(ws, row, 1, label, fmts.text)
+        ws.write_number(row, 2, pairs, fmts.int)
+        num(ws, row, 3, mean, fmts.nrr)
+        row += 1
+    if city is not None:
+        write_text(ws, row, 1, f"Unsur dengan tindak lanjut yang naik: {city.followed_better}; turun: "
+                               f"{city.followed_worse}; realisasi 100% tetapi NRR turun: "
+                               f"{city.contradictions}.", fmts.value)
     return ws
 
 
@@ -623,8 +721,9 @@ class UnitSheet:
                 fit_row(ws, r, [(action.text, 9 * (self.first_q - 2)), (action.owner, 20),
                                 (OUTCOMES[state.outcome], 18), (d.u_label(action.element), 26)])
                 r += 1
-            self._merge(r, 0, r, self.col_owner, "Realisasi unit (rata-rata aksi, terverifikasi)",
-                        f.mean_text)
+            self._merge(r, 0, r, self.col_owner,
+                        f"Realisasi unit ({plan.label}, terverifikasi)" if isinstance(plan, GatheredPlan)
+                        else "Realisasi unit (rata-rata aksi, terverifikasi)", f.mean_text)
             num(ws, r, self.col_real, rate.realisation if rate else None, f.mean_pct)
             ws.write_blank(r, self.col_status, None, f.mean_text)
             r += 1
@@ -693,7 +792,7 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                         wrote = True
                     ws.write_number(row, 0, n, fmts.center)
                     write_text(ws, row, 1, v.unit.name, fmts.text)
-                    write_text(ws, row, 2, plan.period.code, fmts.center)
+                    write_text(ws, row, 2, action.plan.period.code, fmts.center)
                     write_text(ws, row, 3, data.u_label(action.element)
                                if action.element in el.ELEMENTS else action.element, fmts.text)
                     write_text(ws, row, 4, action.text, fmts.text)
@@ -768,6 +867,7 @@ def write_period_workbook(code: str, out_path, progress: Progress | None = None)
             if i % step == 0 or i == total:
                 _report(progress, 0.2 + 0.6 * i / total, f"Lampiran 1: {i} dari {total} unit")
         units.finish()
+        sheet_effect(wb, fmts, data)
         _report(progress, 0.82, "Menulis Lampiran 2")
         sheet_evidence(wb, fmts, data)
         _report(progress, 0.9, "Menyimpan berkas")

@@ -238,12 +238,16 @@ def unit_views(code: str, unit_ids: set[int] | None = None) -> list[UnitView]:
     """Per-unit results for a period code: each unit's own result for the period, else its
     parts rolled up (a semester from its quarters, a year from its semesters), per unit."""
     ref = P.parse_period(code)
-    codes = [ref.code] + [d.code for d in rollup.descendants(ref)]
-    periods = Period.query.filter(Period.code.in_(codes)).all()
-    if not periods:
-        return []
-    rows = stored_results([p.id for p in periods], unit_ids)
-    return views_from_rows([ref.code], rows)[ref.code]
+    return views_for_codes([ref.code], unit_ids)[ref.code]
+
+
+def views_for_codes(codes, unit_ids: set[int] | None = None) -> dict[str, list[UnitView]]:
+    """``unit_views`` for several period codes with one load of the stored rows they need."""
+    refs = [P.parse_period(c) for c in codes]
+    needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
+    periods = Period.query.filter(Period.code.in_(needed)).all()
+    rows = stored_results([p.id for p in periods], unit_ids) if periods else []
+    return views_from_rows([r.code for r in refs], rows)
 
 
 @dataclass

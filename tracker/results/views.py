@@ -63,7 +63,17 @@ def unit(code, unit_id):
     from ..domain.elements import numbering_keys
     u_order = [k for k in numbering_keys(numbering) if k in view.result.nrrs] + \
               [k for k in keys if k not in numbering_keys(numbering)]
+    from ..followup.status import period_status, unit_effects
+    from .service import views_for_codes
+    loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit.id})
+    followup = []
+    for answered in (ref.previous(), ref):
+        st = period_status(answered.code, unit_ids={unit.id}, loaded=loaded)
+        own = next((u for u in st.units if u.unit.id == unit.id and u.plans), None)
+        if own is not None:
+            followup.append((answered, answered.next(), own, unit_effects(own)))
     return render_template("results/unit.html", view=view, unit=unit, code=code, label=ref.label,
+                           followup=followup,
                            numbering=numbering, numbering_label=NUMBERING_LABELS.get(numbering),
                            keys=u_order, parts=parts, priorities=view.priorities,
                            intervals=scoring.CATEGORY_INTERVALS,
