@@ -79,3 +79,15 @@ def test_derived_action_state_filled_in_for_existing_actions(empty_db_app):
                    (2, 60.0, "dalam_proses", ["2023-TW3"]),
                    (3, None, "tidak_dapat", []),
                    (4, None, "belum", [])]
+    # c4e1a7d2f9b0 adds the reporting state (claimed, reported quarters, waiting for review).
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, state_claimed, state_reported, state_pending FROM action "
+                                 "ORDER BY id")).all()
+        sources = {r[0] for r in conn.execute(text("SELECT source FROM progress_entry"))}
+        aliases = conn.execute(text("SELECT count(*) FROM unit_alias")).scalar()
+    got = [(r[0], r[1], json.loads(r[2]) if isinstance(r[2], str) else r[2], bool(r[3])) for r in rows]
+    assert got == [(1, 100.0, ["2023-TW3", "2023-TW4"], False),
+                   (2, 60.0, ["2023-TW3"], False),
+                   (3, 10.0, ["2023-TW3"], True),
+                   (4, None, [], False)]
+    assert sources == {"web"} and aliases == 0

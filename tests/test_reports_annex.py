@@ -10,7 +10,7 @@ import pytest
 from tests.test_reports_data import add_plans, load_synthetic
 from tracker.extensions import db
 
-SHEETS = ["Tabel 3.1", "Tabel 3.2", "Tabel 3.3", "Tabel 3.4", "Tabel 3.5", "Lampiran 1", "Lampiran 2"]
+SHEETS = ["Tabel 3.1", "Tabel 3.2", "Tabel 3.3", "Tabel 3.4", "Tabel 3.5", "Efek Tindak Lanjut", "Lampiran 1", "Lampiran 2"]
 
 
 def _rows(ws, first_row):

@@ -343,3 +343,29 @@ def test_effect_on_unit_page_and_monitoring(semester_plans, runner, client, tmp_
     html = client.get("/rtl/pemantauan?period=2023-S1").data.decode()
     assert 'id="effect"' in html and "Unsur dengan tindak lanjut" in html
     assert "2 naik, 0 turun" in html
+
+
+def test_rtl_list_of_a_year_gathers_semester_plans(semester_plans, client):
+    """A city that plans per semester: the year view never says 'belum ada' for those units."""
+    make_user("admin@kota.go.id", "admin")
+    client.post("/login", data={"email": "admin@kota.go.id", "password": "rahasia123"})
+    html = client.get("/rtl/?period=2023").data.decode()
+    a = Unit.query.filter_by(name=A).one()
+    row = re.search(r"<tr>\s*<td>Dinas Kesehatan.*?</tr>", html, re.S).group(0)
+    assert "belum ada" not in row
+    assert f"/rtl/2023-S1/unit/{a.id}" in row and f"/rtl/2023-S2/unit/{a.id}" in row
+    assert "rata-rata 2 RTL" in row
+    # The default period is the latest with accepted plans.
+    html = client.get("/rtl/").data.decode()
+    assert re.search(r'<option value="2023-S2"\s+selected', html)
+
+
+def test_progress_rows_match_unit_aliases_and_misspelt_elements(semester_plans, runner, tmp_path):
+    from tracker.models import UnitAlias
+    from tracker.models.survey import name_key
+    a = Unit.query.filter_by(name=A).one()
+    db.session.add(UnitAlias(unit_id=a.id, name="Dinkes Kota", name_key=name_key("Dinkes Kota")))
+    db.session.commit()
+    body = PROGRESS_HEAD + "dinkes  KOTA,Wktu Penyelesaian,Percepatan layanan,2023-TW3,40,verified,,,\n"
+    ok(runner.invoke(args=["rtl", "import-progress", write(tmp_path, "p.csv", body), "--period", "2023-S1"]))
+    assert unit_row(status(runner, "2023-S1"), A)["realisation"] == pytest.approx(20.0)

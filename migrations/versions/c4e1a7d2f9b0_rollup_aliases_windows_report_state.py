@@ -47,7 +47,7 @@ def upgrade():
     with op.batch_alter_table('action', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state_claimed', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('state_reported', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('state_pending', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('state_pending', sa.Boolean(), server_default='0', nullable=False))
     _backfill(op.get_bind())
 
 

@@ -87,48 +87,33 @@ def _form_errors(form) -> list[str]:
     return [m for errs in form.errors.values() for m in errs]
 
 
-def _default_code(codes: list[str]) -> str | None:
-    with_plans = {p.code for p in rates.periods_with_plans()}
-    for c in codes:
-        if c in with_plans:
-            return c
-    return codes[0] if codes else None
-
-
-def _selected_code(codes: list[str]) -> str | None:
-    code = request.args.get("period")
-    if code:
-        try:
-            return P.parse_period(code).code
-        except P.BadPeriod:
-            abort(404)
-    return _default_code(codes)
-
-
 # --------------------------------------------------------------------------- plans list
 
 @bp.route("/rtl/")
 @login_required
 def plans():
-    codes = period_codes_with_years()
-    for p in rates.periods_with_plans():
-        if p.code not in codes:
-            codes.append(p.code)
-    code = _selected_code(codes)
+    codes = sorted(set(period_codes_with_years()) | set(monitoring_codes()),
+                   key=lambda c: (P.parse_period(c).end, P.parse_period(c).kind == "year"), reverse=True)
+    code = request.args.get("period") or _default_monitoring_code(codes)
+    if code:
+        try:
+            code = P.parse_period(code).code
+        except P.BadPeriod:
+            abort(404)
     ids = visible_unit_ids()
     rows = []
-    period = get_period(code) if code else None
     if code:
+        from .status import plan_figures
         views = {v.unit.id: v for v in unit_views(code, ids)}
-        plan_by_unit = {p.unit_id: p for p in rates.load_plans([period.id], ids)} if period else {}
-        rate_by_unit = {uid: rates.plan_rate(p) for uid, p in plan_by_unit.items()}
-        unit_ids = set(views) | set(plan_by_unit)
+        figures = plan_figures(P.parse_period(code), unit_ids=ids)
+        unit_ids = set(views) | set(figures)
         units = {u.id: u for u in Unit.query.filter(Unit.id.in_(unit_ids or {-1})).all()}
         for uid in sorted(unit_ids, key=lambda i: units[i].name.lower()):
             v = views.get(uid)
-            plan = plan_by_unit.get(uid)
+            f = figures.get(uid)
+            plan = f.plans[0] if f and not f.gathered else None
             derived = list(v.priorities) if v else []
-            rows.append({"unit": units[uid], "view": v, "plan": plan, "rate": rate_by_unit.get(uid),
+            rows.append({"unit": units[uid], "view": v, "plan": plan, "figures": f,
                          "priorities": S.effective_priorities(plan, derived),
                          "overridden": bool(plan and plan.override_elements)})
     rejected = []
