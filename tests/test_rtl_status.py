@@ -369,3 +369,12 @@ def test_progress_rows_match_unit_aliases_and_misspelt_elements(semester_plans, 
     body = PROGRESS_HEAD + "dinkes  KOTA,Wktu Penyelesaian,Percepatan layanan,2023-TW3,40,verified,,,\n"
     ok(runner.invoke(args=["rtl", "import-progress", write(tmp_path, "p.csv", body), "--period", "2023-S1"]))
     assert unit_row(status(runner, "2023-S1"), A)["realisation"] == pytest.approx(20.0)
+
+
+def test_a_year_plan_of_its_own_is_not_mixed_with_semester_plans(semester_plans, runner, tmp_path):
+    year = RTL_HEAD + f"{A},Biaya,Sosialisasi tarif,2024-TW1,Kabid\n"
+    ok(runner.invoke(args=["rtl", "import", write(tmp_path, "y.csv", year), "--period", "2023",
+                           "--numbering", "regulation"]))
+    row = unit_row(status(runner, "2023"), A)
+    assert row["plans"] == ["2023"] and row["actions"] == 1
+    assert [e["element"] for e in row["elements"]] == ["biaya"]
