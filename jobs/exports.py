@@ -72,14 +72,12 @@ def file_of(app, job) -> Path | None:
 
 
 def run_export(export_id: str, app=None) -> str:
-    """RQ entry point. In a worker there is no app: build one from the environment."""
+    """RQ entry point: runs in the worker's application context (jobs.worker.AppWorker), or
+    inline with the caller's app."""
     if app is None:
-        from flask import current_app, has_app_context
-        if has_app_context():
-            app = current_app._get_current_object()
-        else:
-            from tracker import create_app
-            app = create_app()
+        from jobs.context import app_context
+        with app_context() as current:
+            return _run(current, export_id)
     with app.app_context():
         return _run(app, export_id)
 
@@ -135,7 +133,10 @@ def _run(app, export_id: str) -> str:
         outcome = "finished"
     except Exception as exc:  # noqa: BLE001 - any failure must reach the page
         db.session.rollback()
-        error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, LookupError) else str(exc)
+        # The page shows a sentence in Bahasa; the technical detail goes to the log.
+        error = (str(exc) if isinstance(exc, LookupError) else
+                 f"Ekspor gagal karena kesalahan sistem ({type(exc).__name__}); rincian ada di log "
+                 f"server dengan kode ekspor {export_id}.")
         app.logger.exception("export %s failed", export_id)
     finally:
         if tmp and os.path.exists(tmp):
@@ -249,7 +250,8 @@ def _enqueue(app, export_id: str) -> None:
         db.session.rollback()
         job = db.session.get(ExportJob, export_id)
         job.status, job.message = "failed", "Gagal"
-        job.error = f"Antrean tidak dapat dihubungi: {exc}"
+        app.logger.warning("export %s: queue unreachable: %s", job.id, exc)
+        job.error = "Antrean tidak dapat dihubungi (Redis); coba lagi nanti atau hubungi pengelola sistem."
         job.finished_at = _now()
         db.session.commit()
 
@@ -324,10 +326,10 @@ def reconcile(app, job, now: datetime | None = None) -> bool:
                         pass
                 last = max(b for b in beats if b is not None) if any(beats) else job.created_at
                 if now - last > limit:
-                    reason = (f"Worker tidak memberi tanda hidup selama lebih dari "
+                    reason = (f"Pekerja latar (worker) tidak memberi tanda hidup selama lebih dari "
                               f"{int(limit.total_seconds())} detik (kemungkinan dihentikan).")
             elif status == "finished" and now - (job.started_at or job.created_at) > limit:
-                reason = "Worker selesai tanpa memperbarui status ekspor."
+                reason = "Pekerja latar (worker) selesai tanpa memperbarui status ekspor."
     if reason is None:
         return False
     job.status, job.message, job.error = "failed", "Gagal", reason

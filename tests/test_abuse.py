@@ -386,7 +386,7 @@ def test_export_download_and_chart_csv_neutralise_formula_text(app, client, auth
         if r.status_code != 200:
             continue
         import csv
-        for row in csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))):
+        for row in csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"):
             for value in row:
                 assert not value.startswith(("=", "+", "@", "\t", "\r")), (key, value)
 

@@ -71,13 +71,25 @@ def test_csv_matches_chart_data_and_is_neutralised(client, auth, loaded):
     _login(auth, "admin@kota.go.id", "admin")
     r = client.get("/laporan/dasbor/elements.csv?period=2021")
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert r.data.startswith("\ufeff".encode("utf-8"))  # UTF-8 BOM: Excel reads the accents right
+    # Indonesian Excel: ";" between cells, a decimal comma, no decimal point in numbers
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig")), delimiter=";"))
     data = dd.elements("2021")
     assert rows[0] == data.columns
-    assert [float(x[3]) for x in rows[1:]] == [row[3] for row in data.rows]
+    assert all(re.fullmatch(r"\d+,\d+", x[3]) for x in rows[1:]), rows[1:]
+    assert [float(x[3].replace(",", ".")) for x in rows[1:]] == [row[3] for row in data.rows]
+    # the city trend agrees with `skm summary` (another path to the same numbers)
+    from tracker.results.summary import build_summary
+    trend = list(csv.reader(io.StringIO(client.get("/laporan/dasbor/city_trend.csv").data.decode("utf-8-sig")),
+                            delimiter=";"))
+    by_code = {row[0]: row for row in trend[1:]}
+    for code in ("2021-S1", "2021-S2", "2021"):
+        city = build_summary(code)["city"]
+        assert round(float(by_code[code][2].replace(",", ".")), 3) == city["ikm"]  # summary: 3 decimals
+    assert by_code["2021-S1"][4:] == ["44", "4255"]  # counts stay integers, no thousands dot
     body = client.get("/laporan/dasbor/realisation.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body
-    assert not re.search(r'(^|,)"?=', body, re.M)
+    assert not re.search(r'(^|;)"?=', body, re.M)
     assert client.get("/laporan/dasbor/nothing.csv").status_code == 404
     assert client.get("/laporan/dasbor?period=1999").status_code == 404
 

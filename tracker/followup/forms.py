@@ -2,12 +2,13 @@
 the workflow rules themselves live in service.py."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, FloatField, HiddenField, RadioField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..web.fields import DecimalCommaField, IndonesianForm, max_length
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -18,76 +19,76 @@ class MultiCheckboxField(SelectMultipleField):
         pass
 
 
-class VersionForm(FlaskForm):
+class VersionForm(IndonesianForm):
     """A bare state change (submit, accept, create): CSRF plus the row's version."""
     version = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(IndonesianForm):
     version = HiddenField()
     element = SelectField("Unsur", choices=[], validate_choice=False)
     catalogue = SelectField("Pilih dari katalog", choices=[], validate_choice=False)
-    text = TextAreaField("Program / kegiatan", validators=[Optional(), Length(max=2000)])
+    text = TextAreaField("Program / kegiatan", validators=[Optional(), max_length(2000)])
     quarters = MultiCheckboxField(
         "Triwulan pelaksanaan", choices=[],
         description="Draf boleh disimpan tanpa triwulan, tetapi setiap kegiatan harus dijadwalkan "
                     "(minimal satu triwulan) sebelum RTL diajukan.")
     owner = StringField("Penanggung jawab", validators=[DataRequired("Penanggung jawab wajib diisi."),
-                                                        Length(max=255)])
-    target = StringField("Target (opsional)", validators=[Optional(), Length(max=255)])
+                                                        max_length(255)])
+    target = StringField("Target (opsional)", validators=[Optional(), max_length(255)])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(IndonesianForm):
     """Quarters for an unscheduled action of an accepted plan (the only change allowed there)."""
     version = HiddenField()
     quarters = MultiCheckboxField("Triwulan pelaksanaan", choices=[])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(IndonesianForm):
     version = HiddenField()
     comment = TextAreaField("Catatan pengembalian", validators=[DataRequired("Catatan wajib diisi."),
-                                                                Length(max=4000)])
+                                                                max_length(4000)])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(IndonesianForm):
     version = HiddenField()
     elements = MultiCheckboxField("Unsur prioritas", choices=[])
-    reason = TextAreaField("Alasan", validators=[DataRequired("Alasan wajib diisi."), Length(max=4000)])
+    reason = TextAreaField("Alasan", validators=[DataRequired("Alasan wajib diisi."), max_length(4000)])
 
 
-class ClearOverrideForm(FlaskForm):
+class ClearOverrideForm(IndonesianForm):
     version = HiddenField()
     reason = TextAreaField("Alasan pembatalan", validators=[DataRequired("Alasan wajib diisi."),
-                                                            Length(max=4000)])
+                                                            max_length(4000)])
 
 
-class NotActionableForm(FlaskForm):
+class NotActionableForm(IndonesianForm):
     version = HiddenField()
     flag = HiddenField()
-    reason = TextAreaField("Alasan", validators=[DataRequired("Alasan wajib diisi."), Length(max=4000)])
+    reason = TextAreaField("Alasan", validators=[DataRequired("Alasan wajib diisi."), max_length(4000)])
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(IndonesianForm):
     version = HiddenField()  # version of the superseded entry (resubmission only)
     quarter = SelectField("Triwulan", choices=[], validate_choice=False)
-    percent = FloatField("Realisasi (%)", validators=[
+    percent = DecimalCommaField("Realisasi (%)", validators=[
         InputRequired("Persentase wajib diisi."),
         NumberRange(min=0, max=100, message="Persentase harus antara 0 dan 100.")])
     narrative = TextAreaField("Uraian kegiatan yang telah dilaksanakan",
-                              validators=[DataRequired("Uraian wajib diisi."), Length(max=8000)])
+                              validators=[DataRequired("Uraian wajib diisi."), max_length(8000)])
     evidence = FileField("Berkas bukti (PDF, JPG, PNG, DOCX, XLSX)")
-    link = StringField("atau tautan bukti (http/https)", validators=[Optional(), Length(max=1000)])
+    link = StringField("atau tautan bukti (http/https)", validators=[Optional(), max_length(1000)])
     keep_evidence = BooleanField("Tetap gunakan berkas bukti sebelumnya bila tidak mengunggah berkas baru")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(IndonesianForm):
     version = HiddenField()
     decision = RadioField("Keputusan", choices=[("verified", "Verifikasi"), ("rejected", "Tolak")],
                           validators=[DataRequired("Pilih keputusan.")])
-    comment = TextAreaField("Catatan", validators=[Optional(), Length(max=4000)])
+    comment = TextAreaField("Catatan", validators=[Optional(), max_length(4000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(IndonesianForm):
     """GET filters of the monitoring screen (no state change, so no CSRF token)."""
     class Meta:
         csrf = False

@@ -1,7 +1,8 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Regexp
+
+from ..web.fields import IndonesianForm
 
 KINDS = [("scores", "Hasil agregat per unit"), ("responses", "Jawaban per responden"),
          ("rtl", "Rencana tindak lanjut (RTL)")]
@@ -10,7 +11,7 @@ NUMBERINGS = [("", "-- pilih penomoran --"),
               ("regulation", "Peraturan: U8 = Penanganan Pengaduan, U9 = Sarana dan Prasarana")]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(IndonesianForm):
     kind = SelectField("Jenis berkas", choices=KINDS)
     period = StringField("Periode", validators=[
         DataRequired("Periode wajib diisi."),

@@ -3,6 +3,7 @@ pandas, and collecting problems with the file's row and column named, in Bahasa 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -56,6 +57,21 @@ class Problems:
             raise ImportRejected(self.items, self.total)
 
 
+def _unreadable_message(name: str, exc: Exception) -> str:
+    """Why a file could not be read, in Bahasa Indonesia. The exception's own text (pandas',
+    zipfile's: "File is not a zip file") is English and is never shown."""
+    if name.endswith((".xlsx", ".xlsm")):
+        return "Berkas .xlsx rusak atau bukan buku kerja Excel."
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return "Berkas kosong: tidak ada baris judul kolom."
+    if isinstance(exc, pd.errors.ParserError):
+        line = re.search(r"line (\d+)", str(exc))
+        where = f" (periksa baris {line.group(1)})" if line else ""
+        return ("Berkas CSV tidak dapat dibaca sebagai tabel: jumlah kolom tidak sama di setiap baris "
+                f"atau ada tanda kutip yang tidak ditutup{where}.")
+    return "Berkas tidak dapat dibaca sebagai tabel CSV atau XLSX."
+
+
 def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame:
     """Read the first table of a CSV (comma or semicolon) or XLSX file.
 
@@ -83,7 +99,7 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
     except UnicodeDecodeError:
         raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
     except Exception as exc:  # pandas raises many kinds for a broken file
-        raise ImportRejected([Problem(None, None, f"Berkas tidak dapat dibaca sebagai tabel: {exc}")])
+        raise ImportRejected([Problem(None, None, _unreadable_message(name, exc))])
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
     if duplicated:

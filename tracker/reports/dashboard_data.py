@@ -9,7 +9,14 @@ charts (all periods' results and plans are loaded in one batch each).
 """
 from __future__ import annotations
 
+import csv
+import io
+import math
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+import xlsxwriter
 
 from ..domain import elements as el
 from ..domain import periods as P
@@ -21,6 +28,7 @@ from ..extensions import db
 from ..followup import rates as rates_mod
 from ..models import Period, Plan
 from ..results import service
+from .safe import neutralise, write_text
 
 CHARTS = ("city_trend", "categories", "changes", "above_below", "elements", "realisation")
 
@@ -98,8 +106,7 @@ def city_trend(codes: list[str] | None = None) -> ChartData:
         rows.append([code, label(code), recap.ikm, recap.category, recap.units, recap.respondents])
     return ChartData("city_trend", "Tren IKM kota per periode",
                      ["Periode", "Label", "IKM kota", "Kategori", "Jumlah unit", "Responden"], rows,
-                     note=f"IKM kota = {scoring.AGGREGATION_LABELS_ID[scoring.AGGREGATION_MEAN]} "
-                          f"({scoring.AGGREGATION_MEAN}).")
+                     note=f"IKM kota = {scoring.AGGREGATION_LABELS_ID[scoring.AGGREGATION_MEAN]}.")
 
 
 def categories(code: str) -> ChartData:
@@ -226,3 +233,106 @@ def chart(key: str, code: str | None, unit_ids=None) -> ChartData:
         raise LookupError(key)
     return {"categories": categories, "changes": changes, "above_below": above_below,
             "elements": elements}[key](code)
+
+
+# ------------------------------------------------------------------------------------------
+# Downloads of a chart's table: CSV as Excel set to Indonesian reads it (";" between cells,
+# decimal comma, UTF-8 with BOM) and XLSX with numeric cells. Text typed by users (unit names)
+# is neutralised against formula injection in both (tracker.reports.safe).
+
+CSV_SEPARATOR = ";"
+
+# Download file names (ASCII, Bahasa Indonesia) and sheet names per chart.
+DOWNLOAD_NAMES = {"city_trend": "tren-ikm-kota", "categories": "sebaran-kategori",
+                  "changes": "naik-turun-stagnan", "above_below": "posisi-rata-rata-kota",
+                  "elements": "nilai-unsur", "realisation": "realisasi-tindak-lanjut"}
+SHEET_NAMES = {"city_trend": "Tren IKM kota", "categories": "Sebaran kategori",
+               "changes": "Naik Turun Stagnan", "above_below": "Posisi rata-rata",
+               "elements": "Nilai unsur", "realisation": "Realisasi RTL"}
+# Charts whose table does not depend on the selected period.
+ALL_PERIODS = ("city_trend", "realisation")
+# Columns shown with 3 decimals (as the page and the reports print them); other fractions 2.
+THREE_DECIMALS = ("IKM kota", "NRR", "Nilai konversi")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def csv_number(value) -> str:
+    """A number with a decimal comma and no thousands separator, exactly (86.546 -> "86,546";
+    repr keeps every digit, so the file parses back to the same float)."""
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text.replace(".", ",")
+
+
+def csv_download(data: ChartData) -> str:
+    """The chart's table as CSV text for Indonesian Excel, starting with the UTF-8 BOM."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
+    writer.writerow([neutralise(str(c)) for c in data.columns])
+    for row in data.rows:
+        writer.writerow(["" if _is_empty(v) else csv_number(v) if _is_number(v)
+                         else neutralise(str(v)) for v in row])
+    return "\ufeff" + buf.getvalue()
+
+
+def xlsx_download(data: ChartData, subtitle: str = "") -> bytes:
+    """The chart's table as an XLSX workbook: title and note on top, then the table with
+    numbers in numeric cells (number formats: counts 0, fractions 0.00 or 0.000)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(SHEET_NAMES.get(data.key, "Data")[:31])
+    bold = wb.add_format({"bold": True})
+    head = wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+    formats = {0: wb.add_format({"num_format": "0"}), 2: wb.add_format({"num_format": "0.00"}),
+               3: wb.add_format({"num_format": "0.000"})}
+    write_text(ws, 0, 0, data.title, bold)
+    row = 1
+    for line in (subtitle, data.note):
+        if line:
+            write_text(ws, row, 0, line)
+            row += 1
+    row += 1
+    header_row = row
+    widths = [len(str(c)) for c in data.columns]
+    for col, name in enumerate(data.columns):
+        write_text(ws, header_row, col, name, head)
+    for values in data.rows:
+        row += 1
+        for col, value in enumerate(values):
+            name = data.columns[col] if col < len(data.columns) else ""
+            if _is_empty(value):
+                continue
+            elif _is_number(value):
+                decimals = 0 if isinstance(value, int) else 3 if name in THREE_DECIMALS else 2
+                ws.write_number(row, col, value, formats[decimals])
+                if col < len(widths):
+                    widths[col] = max(widths[col], 8)
+            else:
+                write_text(ws, row, col, value)
+                if col < len(widths):
+                    widths[col] = max(widths[col], min(len(str(value)), 60))
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width + 2)
+    ws.freeze_panes(header_row + 1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+def download_name(key: str, code: str | None, extension: str) -> str:
+    """An ASCII file name ([A-Za-z0-9._-] only) naming the chart and, where the table depends
+    on it, the period: "dasbor-nilai-unsur-2021-S1.csv"."""
+    period = code if code and key not in ALL_PERIODS else "semua"
+    name = f"dasbor-{DOWNLOAD_NAMES.get(key, key)}-{period}.{extension}"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)

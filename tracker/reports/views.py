@@ -15,7 +15,6 @@ from ..models import ExportJob, Unit
 from ..scope import visible_unit_ids
 from . import charts
 from . import dashboard_data as dd
-from .safe import csv_text
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
@@ -109,14 +108,26 @@ def dashboard():
                            focus=focus)
 
 
-@bp.route("/dasbor/<key>.csv")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# One endpoint, two formats: CSV for Excel set to Indonesian (";" and decimal commas) and XLSX
+# with numeric cells. The file name is built from the validated period code only.
+@bp.route("/dasbor/<key>.csv", defaults={"fmt": "csv"})
+@bp.route("/dasbor/<key>.xlsx", defaults={"fmt": "xlsx"})
 @login_required
-def chart_csv(key):
+def chart_csv(key, fmt="csv"):
     if key not in dd.CHARTS:
         abort(404)
     if current_user.role == "manager":
         if key != "realisation":
             abort(403)
+        code = None
+        if request.args.get("period"):
+            try:
+                code = P.parse_period(request.args["period"]).code
+            except P.BadPeriod:
+                abort(404)
         data = dd.realisation(_manager_units())
     else:
         codes = dd.period_codes()
@@ -125,10 +136,12 @@ def chart_csv(key):
             data = dd.chart(key, code)
         except LookupError:
             abort(404)
-    body = csv_text(data.rows, data.columns)
-    name = f"{key}-{request.args.get('period') or 'semua'}.csv"
-    return Response("\ufeff" + body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = dd.download_name(key, code, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "xlsx":
+        subtitle = "" if key in dd.ALL_PERIODS or not code else f"Periode: {dd.label(code)}"
+        return Response(dd.xlsx_download(data, subtitle), mimetype=XLSX_MIMETYPE, headers=headers)
+    return Response(dd.csv_download(data).encode("utf-8"), mimetype="text/csv", headers=headers)
 
 
 # ------------------------------------------------------------------------------------------
