@@ -46,6 +46,7 @@ def load(instance_path: str) -> dict:
         # Imports of respondent-level files run to tens of MB (1M rows ~ 40 MB).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "64")) * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
+        "EVIDENCE_ZIP_MAX_BYTES": int(os.environ.get("EVIDENCE_ZIP_MAX_MB", "500")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
