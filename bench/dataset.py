@@ -15,7 +15,7 @@ from tracker.domain import periods as P
 from tracker.domain import scoring
 from tracker.domain.elements import CURRENT_KEYS
 from tracker.extensions import db
-from tracker.followup.state import refresh_action_states
+from tracker.followup.state import refresh_action_states, refresh_plan_states
 from tracker.models import (Action, ElementScore, ImportBatch, Plan, ProgressEntry, Unit,
                             UnitResult)
 from tracker.results.service import ensure_period
@@ -126,6 +126,7 @@ def build_city(units: int, periods: int | list[str], priorities: int = 3, action
         city.entry_ids += _insert_ids(ProgressEntry, entry_rows)
         # Core inserts bypass the ORM flush that keeps each action's derived state.
         refresh_action_states(db.session.connection(), action_ids)
+        refresh_plan_states(db.session.connection(), plan_ids)
     if commit:
         db.session.commit()
     return city

@@ -1,25 +1,20 @@
-"""An application context for code running inside an RQ worker (one app per worker process)."""
+"""The application context jobs run in: the caller's (inline runs inside a request or CLI
+command) or the worker's (jobs.worker.AppWorker pushes it around every job). Jobs never build
+an app themselves."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-_app = None
+
+class NoApplication(RuntimeError):
+    pass
 
 
 @contextmanager
 def app_context():
     from flask import current_app, has_app_context
 
-    if has_app_context():  # inline run inside a request or CLI command
-        yield current_app._get_current_object()
-        return
-    global _app
-    if _app is None:
-        from tracker import create_app
-        _app = create_app()
-    with _app.app_context():
-        try:
-            yield _app
-        finally:
-            from tracker.extensions import db
-            db.session.remove()
+    if not has_app_context():
+        raise NoApplication("Tugas harus dijalankan oleh worker aplikasi: `python -m jobs.worker` "
+                            "atau `rq worker -w jobs.worker.AppWorker`.")
+    yield current_app._get_current_object()

@@ -21,7 +21,16 @@ DUE_WINDOW_DAYS = 7
 DAILY_JOB_ID = "skm-daily-deadline-check"
 
 
-def _notify(user, message, link, key) -> bool:
+def _link(endpoint, **values) -> str | None:
+    """A link for the notification when an app context can build it (the daily job)."""
+    from flask import url_for
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:
+        return None
+
+
+def _notify(user, message, link, key, topic=None) -> bool:
     from tracker.extensions import db
     from tracker.models import Notification
 
@@ -29,7 +38,8 @@ def _notify(user, message, link, key) -> bool:
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(Notification(user_id=user.id, message=message, link=link, dedupe_key=key))
+            db.session.add(Notification(user_id=user.id, message=message, link=link, dedupe_key=key,
+                                        topic=topic))
     except IntegrityError:  # another worker created it first
         return False
     return True
@@ -72,7 +82,9 @@ def check_deadlines(today: date | None = None) -> int:
                             if state == "overdue" else
                             f"RTL periode {period.code} harus diajukan paling lambat {period.plan_deadline:%d-%m-%Y}.")
                     for user in managers_by_unit.get(uid, []):
-                        created += _notify(user, text, None, f"plan:{period.id}:{uid}:{state}:{user.id}")
+                        created += _notify(user, text, _link("followup.plan", code=period.code, unit_id=uid),
+                                           f"plan:{period.id}:{uid}:{state}:{user.id}",
+                                           topic=f"plan-write:{period.id}:{uid}")
         # Quarterly progress deadlines of accepted plans.
         plans = (Plan.query.filter_by(period_id=period.id, status="accepted")
                  .options(selectinload(Plan.actions).selectinload(Action.entries), selectinload(Plan.unit)).all())
@@ -85,12 +97,14 @@ def check_deadlines(today: date | None = None) -> int:
                     for user in managers_by_unit.get(plan.unit_id, []):
                         created += _notify(user, f"Laporan realisasi {q} untuk \"{action.text[:80]}\" "
                                                  f"({plan.unit.name}) jatuh tempo segera.",
-                                           None, f"due:{action.id}:{q}:{user.id}")
+                                           _link("followup.action", action_id=action.id),
+                                           f"due:{action.id}:{q}:{user.id}", topic=f"report:{action.id}:{q}")
                 for q in R.overdue_quarters(action.quarters, entries, today, period.progress_grace_days):
                     text = (f"Realisasi {q} untuk \"{action.text[:80]}\" ({plan.unit.name}) terlambat: "
-                            f"belum ada laporan terverifikasi.")
+                            f"belum ada laporan.")
                     for user in managers_by_unit.get(plan.unit_id, []) + inspectors:
-                        created += _notify(user, text, None, f"overdue:{action.id}:{q}:{user.id}")
+                        created += _notify(user, text, _link("followup.action", action_id=action.id),
+                                           f"overdue:{action.id}:{q}:{user.id}", topic=f"report:{action.id}:{q}")
     db.session.commit()
     if current_app.config.get("SMTP_HOST"):
         send_pending_email()

@@ -79,6 +79,8 @@ def make_app(backend: str, tmp_path: Path, **extra):
         "EXPORT_DIR": str(tmp_path / "exports"),
         "REDIS_URL": None,
         "WTF_CSRF_ENABLED": False,
+        # Tests change rows behind the ORM's back; tests/test_page_cache.py turns reuse on.
+        "PAGE_CACHE": False,
     }
     config.update(extra)
     app = create_app(config)

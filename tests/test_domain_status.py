@@ -195,3 +195,22 @@ def test_city_effect_compares_followed_with_other_elements():
     assert c.followed_better == 1 and c.followed_worse == 1 and c.contradictions == 1
     assert abs(c.difference - (0.1 + 0.1 / 3)) < 1e-9
     assert E.city_effect([]).difference is None
+
+
+def test_bands_of_realisation():
+    assert R.band(100) == ("Sangat Baik", "hijau") and R.band(90.5) == ("Sangat Baik", "hijau")
+    assert R.band(90) == ("Baik", "hijau") and R.band(76) == ("Baik", "hijau")
+    assert R.band(75) == ("Cukup", "kuning") and R.band(66) == ("Cukup", "kuning")
+    assert R.band(65) == ("Kurang", "merah") and R.band(51) == ("Kurang", "merah")
+    assert R.band(50) == ("Sangat Kurang", "merah") and R.band(0) == ("Sangat Kurang", "merah")
+    assert R.band(None) is None
+
+
+def test_late_over_thirty_days_and_actions_without_owner():
+    end = parse_quarter("2023-TW3").end  # deadline end + 15
+    a = R.ActionFacts("waktu", ("2023-TW3",), None, None, has_owner=False)
+    on_day = R.plan_status([a], end + timedelta(days=15 + 30))
+    assert on_day.late_reports == 1 and on_day.late_long == 0
+    after = R.plan_status([a], end + timedelta(days=15 + 31))
+    assert after.late_long == 1 and after.no_owner == 1
+    assert R.gather_statuses([(after, True), (after, True)]).late_long == 2

@@ -67,7 +67,7 @@ def _env(app, **extra):
 
 
 def _worker_cmd(app, burst=True):
-    cmd = [RQ, "worker", "--url", REDIS_URL, "--path", str(ROOT), "--name",
+    cmd = [RQ, "worker", "-w", "jobs.worker.AppWorker", "--url", REDIS_URL, "--path", str(ROOT), "--name",
            f"w-{uuid.uuid4().hex[:8]}"]
     if burst:
         cmd.append("--burst")

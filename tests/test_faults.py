@@ -107,7 +107,7 @@ def _worker(app, redis_url, **env):
                    EXPORT_DIR=app.config["EXPORT_DIR"], REDIS_URL=redis_url,
                    RQ_QUEUE=app.config["RQ_QUEUE"], SECRET_KEY="test-secret", PYTHONPATH=str(ROOT),
                    **env)
-    return subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "--url", redis_url,
+    return subprocess.Popen([str(Path(sys.executable).parent / "rq"), "worker", "-w", "jobs.worker.AppWorker", "--url", redis_url,
                              "--path", str(ROOT), "--name", f"fault-{uuid.uuid4().hex[:8]}",
                              app.config["RQ_QUEUE"]],
                             cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -351,8 +351,10 @@ def _edit(client, wf, version, text):
 
 
 def test_second_save_of_the_same_action_gets_409(app, workflow):
-    from tracker.models import Action, Plan
+    from tracker.models import Action, Plan, ProgressEntry
     Plan.query.filter_by(id=workflow["plan_id"]).update({"status": "draft"})
+    # A report waiting for the inspector locks its action; this test is about stale versions.
+    ProgressEntry.query.filter_by(id=workflow["entry_id"]).update({"status": "verified"})
     db.session.commit()
     a, b = _login(app, "mgr1@kota.go.id"), _login(app, "mgr2@kota.go.id")
     va = _version(a.get(f"/rtl/kegiatan/{workflow['action_id']}/ubah").get_data(as_text=True))

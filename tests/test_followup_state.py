@@ -38,6 +38,19 @@ def assert_consistent():
     actions = Action.query.all()
     for action in actions:
         assert stored(action.id) == expected(action), f"action {action.id}"
+        row = db.session.execute(select(A.c.state_claimed, A.c.state_reported, A.c.state_pending)
+                                 .where(A.c.id == action.id)).one()
+        entries = rates.entries_of(action)
+        assert (row.state_claimed, list(row.state_reported or []), bool(row.state_pending)) == (
+            R.claimed_progress(entries), R.reported_quarters(entries),
+            any(e.status == R.SUBMITTED for e in entries)), f"action {action.id}"
+    P = Plan.__table__
+    for plan in Plan.query.all():
+        row = db.session.execute(select(P.c.state_realisation, P.c.state_completion, P.c.state_actions)
+                                 .where(P.c.id == plan.id)).one()
+        full = rates.plan_rate(plan)
+        assert (row.state_realisation, row.state_completion, row.state_actions) == (
+            full.realisation, full.completion, full.actions), f"plan {plan.id}"
     return len(actions)
 
 

@@ -21,8 +21,10 @@ DIMENSIONS = {"units": 12, "periods": 5, "actions": 3}
 PAGES = [
     ("admin", "results.period"), ("admin", "results.period (year)"), ("admin", "results.unit"),
     ("admin", "results.unit (year)"), ("admin", "reports.dashboard"),
-    ("inspector", "followup.inspector"), ("inspector", "results.period"),
+    ("inspector", "monitoring.index"), ("inspector", "results.period"),
     ("manager", "results.unit"), ("manager", "reports.dashboard"),
+    ("admin", "home.index"), ("inspector", "home.index"), ("manager", "home.index"),
+    ("admin", "followup.plans (year)"),
 ]
 EMAILS = {"admin": "admin@kota.go.id", "inspector": "insp@kota.go.id", "manager": "mgr@kota.go.id"}
 # Pages known to grow, as (dimension, role, page) -> reason; each case is marked xfail until
@@ -40,10 +42,14 @@ def _paths(city) -> dict:
         ("admin", "results.unit"): url_for("results.unit", code=code, unit_id=unit_id),
         ("admin", "results.unit (year)"): url_for("results.unit", code=year, unit_id=unit_id),
         ("admin", "reports.dashboard"): url_for("reports.dashboard", period=code),
-        ("inspector", "followup.inspector"): url_for("followup.inspector", period=code),
+        ("inspector", "monitoring.index"): url_for("monitoring.index", period=code),
         ("inspector", "results.period"): url_for("results.period", code=code),
         ("manager", "results.unit"): url_for("results.unit", code=code, unit_id=unit_id),
         ("manager", "reports.dashboard"): url_for("reports.dashboard"),
+        ("admin", "home.index"): url_for("home.index"),
+        ("inspector", "home.index"): url_for("home.index"),
+        ("manager", "home.index"): url_for("home.index"),
+        ("admin", "followup.plans (year)"): url_for("followup.plans", period=year),
     }
 
 
@@ -63,6 +69,8 @@ def _statements(backend, tmp_path, units, periods, actions) -> dict:
         with app.test_request_context():
             paths = _paths(city)
         for role in ("admin", "inspector", "manager"):
+            from flask import g
+            g.pop("_login_user", None)  # the app context outlives requests: forget who was in
             client = app.test_client()
             r = client.post("/login", data={"email": EMAILS[role], "password": "rahasia123"})
             assert r.status_code == 302, role

@@ -155,7 +155,7 @@ def test_daily_job_scheduled_once_and_run_by_real_worker(redis_app, tmp_path):
     env = dict(os.environ, DATABASE_URL=redis_app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_URL,
                RQ_QUEUE=redis_app.config["RQ_QUEUE"], SECRET_KEY="test-secret", PYTHONPATH=str(ROOT))
     rq = str(Path(sys.executable).parent / "rq")
-    proc = subprocess.run([rq, "worker", "--burst", "--url", REDIS_URL, "--path", str(ROOT),
+    proc = subprocess.run([rq, "worker", "-w", "jobs.worker.AppWorker", "--burst", "--url", REDIS_URL, "--path", str(ROOT),
                            redis_app.config["RQ_QUEUE"]], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]

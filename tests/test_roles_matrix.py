@@ -52,9 +52,13 @@ def matrix(ids):
         ("followup.entry_resubmit", "POST", f"/rtl/laporan/{E}/ajukan-ulang", manager_only),
         ("followup.entry_review", "POST", f"/rtl/laporan/{E}/periksa", inspector_only),
         ("followup.evidence", "GET", f"/rtl/laporan/{E}/bukti", readers),
+        ("followup.evidence_preview", "GET", f"/rtl/laporan/{E}/pratinjau", readers),
+        ("followup.evidence_zip", "GET", f"/rtl/2021-S1/unit/{A}/bukti.zip", readers),
+        ("followup.evidence_zip", "GET", f"/rtl/2021/unit/{A}/bukti.zip", readers),
         ("followup.review_queue", "GET", "/rtl/verifikasi", monitors),
-        ("followup.inspector", "GET", "/rtl/pemantauan", monitors),
-        ("followup.inspector", "GET", "/rtl/pemantauan?period=2021-S1&group=Perangkat+Daerah", monitors),
+        ("monitoring.index", "GET", "/rtl/pemantauan", monitors),
+        ("monitoring.index", "GET", "/rtl/pemantauan?period=2021-S1&group=Perangkat+Daerah", monitors),
+        ("monitoring.index", "GET", "/rtl/pemantauan?period=2021&urut=pembaruan&outcome=late&induk=1", monitors),
         ("followup.audit_unit", "GET", f"/rtl/audit/unit/{A}", monitors),
         ("followup.notifications", "GET", "/notifikasi", all_ok),
         ("followup.notification_read", "POST", f"/notifikasi/{N}/baca", own_note),
@@ -80,7 +84,7 @@ def test_matrix_covers_every_followup_route(app):
     ids = dict(unit=1, plan=1, action=1, entry=1, note=1)
     covered = {(ep, m) for ep, m, _, _ in matrix(ids)}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("followup."):
+        if rule.endpoint.startswith(("followup.", "monitoring.")):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (rule.endpoint, method) in covered, (rule.endpoint, method)
 

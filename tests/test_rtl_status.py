@@ -225,7 +225,7 @@ def _cell(html, unit_id, cls):
 
 def _value(html, unit_id, cls):
     row = re.search(rf'<tr data-unit="{unit_id}".*?</tr>', html, re.S).group(0)
-    value = re.search(rf'data-value="([^"]*)" class="num {cls}"', row).group(1)
+    value = re.search(rf'data-value="([^"]*)" class="num {cls}[ "]', row).group(1)
     return float(value) if value else None
 
 

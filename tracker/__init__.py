@@ -44,6 +44,8 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register tables)
     from .followup import state
     state.install()  # each action's derived state follows every flush
+    from .web import cache
+    cache.install()  # committed changes advance the data generation (page reuse)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
 
@@ -61,12 +63,15 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .followup.views import bp as followup_bp
     from .health import bp as health_bp
+    from .home.views import bp as home_bp
     from .imports.views import bp as imports_bp
+    from .monitoring.views import bp as monitoring_bp
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
     from .results.views import bp as results_bp
 
-    for bp in (health_bp, auth_bp, results_bp, imports_bp, admin_bp, followup_bp, reports_bp, public_bp):
+    for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, followup_bp, monitoring_bp,
+               reports_bp, public_bp):
         app.register_blueprint(bp)
 
 

@@ -182,6 +182,8 @@ def rtl_refresh_state_cmd():
     from .extensions import db
     from .followup.state import refresh_all
     count = refresh_all(db.session.connection())
+    from .web.cache import bump
+    bump(db.session.connection())  # written around the ORM: pages must not be reused
     db.session.commit()
     click.echo(f"Status {count} kegiatan dihitung ulang.")
 

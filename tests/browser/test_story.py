@@ -119,13 +119,13 @@ def test_follow_up_story(csrf_server, chromium, tmp_path):
 
     # The inspector rejects the first report and verifies the second, from the review queue.
     inspector = _person(chromium, server, "inspektur@kota.go.id")
-    _submit(inspector, "a:has-text('Antrean verifikasi')")
-    expect(inspector.locator("tbody tr")).to_have_count(2)
-    first = inspector.locator("tbody tr:has-text('Evaluasi SOP')")
+    _submit(inspector, "nav a:has-text('Antrean verifikasi')")
+    expect(inspector.locator("tbody tr[id^='entry-']")).to_have_count(2)
+    first = inspector.locator("tbody tr[id^='entry-']:has-text('Evaluasi SOP')")
     first.locator("input[value=rejected]").check()
     first.locator("textarea[name=comment]").fill("Bukti belum menunjukkan SOP baru ditetapkan.")
     _submit(inspector, first.locator("button:has-text('Simpan')"), "Laporan ditolak.")
-    second = inspector.locator("tbody tr:has-text('Perbaikan sarana')")
+    second = inspector.locator("tbody tr[id^='entry-']:has-text('Perbaikan sarana')")
     second.locator("input[value=verified]").check()
     _submit(inspector, second.locator("button:has-text('Simpan')"), "Laporan diverifikasi.")
     _shot(inspector, "inspector-queue")
@@ -140,8 +140,8 @@ def test_follow_up_story(csrf_server, chromium, tmp_path):
     _submit(manager, "button:has-text('Ajukan ulang')", "Laporan diajukan ulang")
 
     # The inspector verifies the resubmission.
-    _submit(inspector, "a:has-text('Antrean verifikasi')")
-    row = inspector.locator("tbody tr:has-text('Evaluasi SOP')")
+    _submit(inspector, "nav a:has-text('Antrean verifikasi')")
+    row = inspector.locator("tbody tr[id^='entry-']:has-text('Evaluasi SOP')")
     row.locator("input[value=verified]").check()
     _submit(inspector, row.locator("button:has-text('Simpan')"), "Laporan diverifikasi.")
 
@@ -171,6 +171,9 @@ def test_person_logs_in_and_reads_recap(live_server, page):
             import_scores(path.read_bytes(), path.name, f"2021-{code}", "questionnaire", user="test")
         make_user("admin@kota.go.id", "admin")
     live_server.login(page, "admin@kota.go.id")
+    expect(page.locator("h1")).to_contain_text("Tugas Bagian Organisasi")  # the admin's home
+    with page.expect_navigation():
+        page.click("nav a:has-text('Periode')")
     with page.expect_navigation():
         page.click("a:has-text('Rekap hasil') >> nth=0")
     expect(page.locator("body")).to_contain_text("Rekap hasil SKM")

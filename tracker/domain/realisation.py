@@ -23,7 +23,7 @@ Definitions (the inspectorate's SIPTL rule: unverified progress is shown, never 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 
 from .periods import Quarter, parse_quarter
@@ -139,7 +139,6 @@ def mean_rate(rates: Iterable[float | None]) -> float | None:
 
 
 def deadline(quarter: Quarter, grace_days: int) -> date:
-    from datetime import timedelta
     return quarter.end + timedelta(days=grace_days)
 
 
@@ -160,7 +159,6 @@ def due_quarters(planned: Sequence[str], entries: Sequence[Entry], today: date,
                  grace_days: int = 15, window_days: int = 7) -> list[str]:
     """Planned quarters whose deadline falls within the next ``window_days`` and that have no
     entry yet (reminder before the deadline)."""
-    from datetime import timedelta
     reported = {parse_quarter(e.quarter) for e in entries if e.status != REJECTED}
     out = []
     for code in planned:
@@ -201,6 +199,8 @@ class ActionFacts:
     pending: bool = False  # a report waits for the inspector
     not_actionable: bool = False
     id: int = 0  # the action's id, for readers that list findings (not used by the rules)
+    verified: tuple[str, ...] = ()  # quarters with a verified report (the monitoring grid)
+    has_owner: bool = True  # a penanggung jawab is named
 
     @classmethod
     def from_entries(cls, element: str, quarters: Sequence[str], entries: Sequence[Entry],
@@ -237,6 +237,25 @@ def unfinished_after_schedule(planned: Sequence[str], realisation: float, as_of:
     return deadline(last, grace_days) < as_of and realisation < 100
 
 
+LONG_LATE_DAYS = 30
+
+# Realisation bands of Indonesian monitoring reports, with the colour they are printed in.
+BANDS = ((90, "Sangat Baik", "hijau"), (75, "Baik", "hijau"), (65, "Cukup", "kuning"),
+         (50, "Kurang", "merah"), (None, "Sangat Kurang", "merah"))
+
+
+def band(value: float | None) -> tuple[str, str] | None:
+    """(word, colour) of a realisation percentage: 91-100 Sangat Baik, 76-90 Baik, 66-75 Cukup,
+    51-65 Kurang, up to 50 Sangat Kurang; a value between two bands (90,5) belongs to the upper
+    one, because each band starts just above the previous one's top."""
+    if value is None:
+        return None
+    for floor, word, colour in BANDS:
+        if floor is None or value > floor:
+            return word, colour
+    return None
+
+
 @dataclass
 class Status:
     """Follow-up status of one plan (or, for a year, of the plans answering its parts)."""
@@ -250,6 +269,8 @@ class Status:
     awaiting_verification: int = 0
     elements: dict = field(default_factory=dict)  # element key -> {"actions": n, "realisation": x}
     parts: int = 1  # how many plans' figures are averaged here
+    late_long: int = 0  # actions late reporting by more than LONG_LATE_DAYS after the deadline
+    no_owner: int = 0  # actions without a penanggung jawab
     late: dict = field(default_factory=dict)  # action id -> late reporting quarters
     unfinished: list = field(default_factory=list)  # ids of actions unfinished after schedule
     unscheduled_ids: list = field(default_factory=list)
@@ -263,6 +284,7 @@ def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 1
     for an accepted plan (no report can be logged on any other)."""
     counted = [a for a in actions if not a.not_actionable]
     st = Status(actions=len(actions))
+    st.no_owner = sum(1 for a in actions if not a.has_owner)
     st.unscheduled_ids = [a.id for a in actions if not a.quarters]
     st.unscheduled = len(st.unscheduled_ids)
     by_element: dict[str, list[ActionFacts]] = {}
@@ -283,6 +305,9 @@ def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 1
         if late:
             st.late_reports += 1
             st.late[a.id] = late
+            # The first late quarter is the longest late: its deadline decides "over 30 days".
+            if deadline(parse_quarter(late[0]), grace_days) < as_of - timedelta(days=LONG_LATE_DAYS):
+                st.late_long += 1
         if unfinished_after_schedule(a.quarters, a.realisation, as_of, grace_days):
             st.unfinished_after_schedule += 1
             st.unfinished.append(a.id)
@@ -298,6 +323,8 @@ def gather_statuses(parts: Sequence[tuple[Status, bool]]) -> Status:
     accepted plans' figures (Pontianak: 80% and 67% give 73,5%), counts are sums."""
     out = Status(parts=len(parts))
     for st, _ in parts:
+        out.late_long += st.late_long
+        out.no_owner += st.no_owner
         out.late.update(st.late or {})
         out.unfinished += st.unfinished or []
         out.unscheduled_ids += st.unscheduled_ids or []

@@ -25,7 +25,7 @@ from ..models import Action, ImportBatch, Period, Plan, ProgressEntry
 from ..models._base import utcnow
 from ..models.followup import PLAN_ACCEPTED
 from ..models.survey import name_key
-from .service import WorkflowError, check_link, entry_dict
+from .service import WorkflowError, check_link, entry_dict, task_done
 
 REQUIRED = ("unit", "element", "action", "quarter", "percent", "status")
 OPTIONAL = ("narrative", "evidence_link", "comment")
@@ -223,6 +223,8 @@ def import_progress(data: bytes, filename: str, period_code: str, numbering: str
             record("progress_entry", entry.id, "import", unit_id=a.plan.unit_id, user=actor,
                    after=dict(entry_dict(entry), batch=batch.id, source="import", row=r.row))
             by_status[r.status] += 1
+            if r.status != R.REJECTED:
+                task_done(f"report:{a.id}:{r.quarter}")
         batch.row_count = len(matched)
         batch.unit_count = len({a.plan.unit_id for _, a in matched})
         db.session.commit()

@@ -135,10 +135,9 @@ class UnitRate:
 def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
     """{period_id: {unit_id: UnitRate}} for many periods at once (trends, dashboards).
 
-    Reads plain columns in two queries instead of loading every plan, action and entry as
-    objects: a city has tens of thousands of actions across its periods. Realisation and
-    completion depend only on each action's latest verified percentage and its mark (the
-    domain rule, ``realisation.rates_from_latest``), which the action row keeps.
+    One query of one row per plan: each plan keeps its realisation, completion and action
+    count on its row (followup/state.py), computed from its actions' stored state through the
+    domain rule ``realisation.rates_from_latest``; tests hold them equal to ``plan_rate``.
     """
     period_ids = list(period_ids)
     if not period_ids:
@@ -146,21 +145,17 @@ def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
     accepted = [Plan.period_id.in_(period_ids), Plan.status == "accepted"]
     if unit_ids is not None:
         accepted.append(Plan.unit_id.in_(unit_ids or {-1}))
-    plans = (db.session.query(Plan.id, Plan.period_id, Plan.unit_id, Unit.name, Unit.group)
-             .join(Unit, Unit.id == Plan.unit_id).filter(*accepted).all())
-    # Each action's latest verified percentage is kept on its row (followup/state.py), so
-    # one row of three columns per action comes back instead of every entry.
-    a = Action.__table__
-    rows = db.session.execute(select(a.c.plan_id, a.c.state_percent, a.c.not_actionable)
-                              .join(Plan, Plan.id == a.c.plan_id).where(*accepted)).all()
-    per_plan: dict[int, list[tuple[float | None, bool]]] = {}
-    for plan_id, percent, not_actionable in rows:
-        per_plan.setdefault(plan_id, []).append((percent, bool(not_actionable)))
+    # Each plan keeps its rates on its row (followup/state.py, from its actions' state through
+    # realisation.rates_from_latest): one row per unit and period, not every action.
+    p = Plan.__table__
+    rows = db.session.execute(
+        select(p.c.period_id, p.c.unit_id, Unit.name, Unit.group, p.c.state_realisation,
+               p.c.state_completion, p.c.state_actions)
+        .join(Unit, Unit.id == p.c.unit_id).where(*accepted)).all()
     out: dict[int, dict[int, UnitRate]] = {}
-    for plan_id, period_id, unit_id, name, group in plans:
-        realisation, completion, n = R.rates_from_latest(per_plan.get(plan_id, ()))
+    for period_id, unit_id, name, group, realisation, completion, n in rows:
         out.setdefault(period_id, {})[unit_id] = UnitRate(unit_id, name, group, realisation,
-                                                           completion, n)
+                                                           completion, n or 0)
     return out
 
 

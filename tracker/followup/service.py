@@ -14,7 +14,9 @@ Actions are written while the plan is ``draft`` or ``returned``; progress is log
 quarter, and the only change allowed on an accepted plan's action is giving an unscheduled one
 its quarters (``schedule_action``: the unit's manager or the admin, audited). Progress entries
 are never overwritten: an inspector verifies or rejects a ``submitted`` entry, and a rejected
-entry is answered by a new entry with ``supersedes_id``.
+entry is answered by a new entry with ``supersedes_id``. A report under review (``submitted``)
+cannot be edited: the ORM refuses any change to it but the review itself, and its action is
+neither changed nor deleted while it waits (:class:`ReportLocked`, HTTP 409).
 
 Optimistic locking: every form carries the row's ``version``; a mismatch (or SQLAlchemy's own
 version check at flush) raises :class:`StaleError` and nothing is changed.
@@ -32,6 +34,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import current_app, url_for
+from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -68,6 +72,14 @@ class StaleError(WorkflowError):
     status = 409
 
     def __init__(self, message: str = STALE_MESSAGE):
+        super().__init__(message)
+
+
+class ReportLocked(StaleError):
+    """A report waiting for the inspector (``submitted``) is immutable until it is reviewed, and
+    its action cannot be deleted meanwhile: a conflict with the current state (HTTP 409)."""
+
+    def __init__(self, message: str):
         super().__init__(message)
 
 
@@ -282,6 +294,24 @@ def _require_editable(plan: Plan) -> None:
                             "kegiatan hanya dapat diubah saat berstatus Draf atau Dikembalikan.")
 
 
+def pending_reports(action: Action) -> list[ProgressEntry]:
+    """The action's reports waiting for the inspector, as stored (a report sent by someone else
+    since the page was loaded counts)."""
+    return (ProgressEntry.query.filter(ProgressEntry.action_id == action.id,
+                                       ProgressEntry.status == R.SUBMITTED)
+            .order_by(ProgressEntry.id).all())
+
+
+def _require_no_pending(action: Action, verb: str) -> None:
+    """A report under review cannot be edited: its action is neither changed nor deleted."""
+    waiting = pending_reports(action)
+    if waiting:
+        quarters = ", ".join(dict.fromkeys(e.quarter for e in waiting))
+        raise ReportLocked(f"Kegiatan ini memiliki laporan kemajuan yang sedang menunggu verifikasi "
+                           f"Inspektorat (triwulan {quarters}); kegiatan tidak dapat {verb} sampai "
+                           "laporan itu diperiksa.")
+
+
 @dataclass
 class ActionInput:
     element: str
@@ -335,6 +365,7 @@ def add_action(plan: Plan, data: ActionInput, user) -> Action:
 @_atomic
 def update_action(action: Action, version, data: ActionInput, user) -> Action:
     check_version(action, version)
+    _require_no_pending(action, "diubah")
     _require_editable(action.plan)
     data = _validate_action(action.plan, data, action)
     before = action_dict(action)
@@ -355,6 +386,7 @@ def update_action(action: Action, version, data: ActionInput, user) -> Action:
 @_atomic
 def delete_action(action: Action, version, user) -> None:
     check_version(action, version)
+    _require_no_pending(action, "dihapus")
     _require_editable(action.plan)
     if action.entries:
         raise WorkflowError("Kegiatan yang sudah memiliki laporan kemajuan tidak dapat dihapus.")
@@ -415,7 +447,8 @@ def submit_plan(plan: Plan, version, user) -> Plan:
     db.session.flush()
     record("plan", plan.id, "submit", unit_id=plan.unit_id, user=user, before=before, after=plan_dict(plan))
     notify(admins(), f"RTL {plan.unit.name} periode {plan.period.code} diajukan dan menunggu keputusan.",
-           _plan_link(plan))
+           _plan_link(plan), topic=f"plan-decision:{plan.id}")
+    task_done(f"plan-fix:{plan.id}", f"plan-write:{plan.period_id}:{plan.unit_id}")
     return plan
 
 
@@ -491,6 +524,7 @@ def accept_plan(plan: Plan, version, user) -> Plan:
     record("plan", plan.id, "accept", unit_id=plan.unit_id, user=user, before=before, after=plan_dict(plan))
     notify(managers_of(plan.unit_id), f"RTL {plan.unit.name} periode {plan.period.code} diterima. "
            "Kemajuan kegiatan dapat mulai dilaporkan.", _plan_link(plan))
+    task_done(f"plan-decision:{plan.id}")
     return plan
 
 
@@ -509,7 +543,8 @@ def return_plan(plan: Plan, version, comment: str, user) -> Plan:
     db.session.flush()
     record("plan", plan.id, "return", unit_id=plan.unit_id, user=user, before=before, after=plan_dict(plan))
     notify(managers_of(plan.unit_id), f"RTL {plan.unit.name} periode {plan.period.code} dikembalikan: "
-           f"{comment}", _plan_link(plan))
+           f"{comment}", _plan_link(plan), topic=f"plan-fix:{plan.id}")
+    task_done(f"plan-decision:{plan.id}")
     return plan
 
 
@@ -753,7 +788,9 @@ def log_progress(action: Action, data: ProgressInput, user, supersedes: Progress
         record("progress_entry", entry.id, "resubmit" if supersedes is not None else "create",
                unit_id=plan.unit_id, user=user, after=entry_dict(entry))
         notify(inspectors(), f"Laporan kemajuan baru: {plan.unit.name}, {action.text[:80]} "
-               f"({data.quarter}, {float(data.percent):g}%).", _review_link())
+               f"({data.quarter}, {float(data.percent):g}%).", _review_link(), topic=f"review:{entry.id}")
+        task_done(f"report:{action.id}:{data.quarter}",
+                  *([f"resubmit:{supersedes.id}"] if supersedes is not None else []))
         _commit()
     except BaseException:
         db.session.rollback()
@@ -789,8 +826,37 @@ def review_entry(entry: ProgressEntry, version, decision: str, comment: str, use
     msg = f"Laporan kemajuan {action.text[:80]} ({entry.quarter}) {word}."
     if comment:
         msg += f" Catatan: {comment}"
-    notify(managers_of(action.plan.unit_id), msg, _action_link(action))
+    notify(managers_of(action.plan.unit_id), msg, _action_link(action),
+           topic=f"resubmit:{entry.id}" if decision == R.REJECTED else None)
+    task_done(f"review:{entry.id}")
     return entry
+
+
+# Only the review may change a report waiting for the inspector: its status to verified or
+# rejected, with the comment, the reviewer and the time.
+REVIEW_FIELDS = frozenset({"status", "review_comment", "reviewed_by_id", "reviewed_by",
+                           "reviewed_at", "version"})
+
+
+def _refuse_changes_under_review(mapper, connection, target) -> None:
+    """Before the ORM updates a progress entry whose stored status is ``submitted``: anything
+    but the review step is refused (ReportLocked, the flush and its transaction roll back).
+    Whatever path tries it (a form, a command, a future screen), the report stays as sent."""
+    table = ProgressEntry.__table__
+    stored = connection.execute(db.select(table.c.status).where(table.c.id == target.id)).scalar()
+    if stored != R.SUBMITTED:
+        return
+    changed = {attr.key for attr in sa_inspect(target).attrs if attr.history.has_changes()}
+    if not changed:
+        return
+    if changed <= REVIEW_FIELDS and "status" in changed and target.status in (R.VERIFIED, R.REJECTED):
+        return
+    raise ReportLocked(f"Laporan kemajuan #{target.id} ({target.quarter}) sedang menunggu verifikasi "
+                       "Inspektorat dan tidak dapat diubah sampai diperiksa.")
+
+
+if not event.contains(ProgressEntry, "before_update", _refuse_changes_under_review):
+    event.listen(ProgressEntry, "before_update", _refuse_changes_under_review)
 
 
 # --------------------------------------------------------------------------- history
@@ -945,9 +1011,17 @@ def managers_of(unit_id: int) -> list[User]:
             .filter(user_units.c.unit_id == unit_id, User.role == "manager", User.active.is_(True)).all())
 
 
-def notify(users, message: str, link: str | None = None) -> None:
+def notify(users, message: str, link: str | None = None, topic: str | None = None) -> None:
     for u in users:
-        db.session.add(Notification(user_id=u.id, message=message[:2000], link=link))
+        db.session.add(Notification(user_id=u.id, message=message[:2000], link=link, topic=topic))
+
+
+def task_done(*topics: str) -> None:
+    """The tasks named by ``topics`` are done: mark every unread notification about them read,
+    so badges count only what is still open."""
+    if topics:
+        (Notification.query.filter(Notification.topic.in_(topics), Notification.read_at.is_(None))
+         .update({Notification.read_at: utcnow()}, synchronize_session=False))
 
 
 def _plan_link(plan: Plan) -> str | None:

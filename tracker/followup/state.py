@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import realisation as R
-from ..models import Action, ProgressEntry
+from ..models import Action, Plan, ProgressEntry
 from ..models.followup import STATE_COLUMNS
 
 _CHUNK = 500
@@ -53,27 +53,65 @@ def refresh_action_states(connection, action_ids) -> int:
     return written
 
 
+def refresh_plan_states(connection, plan_ids) -> int:
+    """Recompute each plan's realisation, completion and action count from its actions'
+    stored state (``realisation.rates_from_latest``, the same rule as every reader)."""
+    ids = sorted({i for i in plan_ids if i is not None})
+    a, p = Action.__table__, Plan.__table__
+    stmt = (update(p).where(p.c.id == bindparam("pid"))
+            .values(state_realisation=bindparam("r"), state_completion=bindparam("c"),
+                    state_actions=bindparam("n")))
+    written = 0
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        per_plan: dict[int, list] = {pid: [] for pid in chunk}
+        for pid, percent, na in connection.execute(
+                select(a.c.plan_id, a.c.state_percent, a.c.not_actionable).where(a.c.plan_id.in_(chunk))):
+            per_plan[pid].append((percent, bool(na)))
+        rows = []
+        for pid, actions in per_plan.items():
+            realisation, completion, n = R.rates_from_latest(actions)
+            rows.append({"pid": pid, "r": realisation, "c": completion, "n": n})
+        if rows:
+            connection.execute(stmt, rows)
+            written += len(rows)
+    return written
+
+
 def refresh_all(connection) -> int:
-    """Rebuild the derived state of every action (after a bulk load or a restore)."""
-    a = Action.__table__
-    return refresh_action_states(connection, [i for (i,) in connection.execute(select(a.c.id))])
+    """Rebuild the derived state of every action and plan (after a bulk load or a restore)."""
+    a, p = Action.__table__, Plan.__table__
+    written = refresh_action_states(connection, [i for (i,) in connection.execute(select(a.c.id))])
+    refresh_plan_states(connection, [i for (i,) in connection.execute(select(p.c.id))])
+    return written
 
 
-def _touched(session: Session) -> set[int]:
+def _touched(session: Session) -> tuple[set[int], set[int]]:
+    """(action ids, plan ids) whose derived state a flush may have changed."""
     ids: set[int] = set()
+    plans: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, ProgressEntry):
             ids.add(obj.action_id)  # set by the flush (the column is NOT NULL)
         elif isinstance(obj, Action):
             ids.add(obj.id)
+            plans.add(obj.plan_id)
+        elif isinstance(obj, Plan) and obj not in session.deleted:
+            plans.add(obj.id)
     ids.discard(None)
-    return ids
+    plans.discard(None)
+    return ids, plans
 
 
 def _after_flush(session: Session, flush_context) -> None:
-    ids = _touched(session)
+    ids, plans = _touched(session)
     if ids:
-        refresh_action_states(session.connection(), ids)
+        connection = session.connection()
+        refresh_action_states(connection, ids)
+        a = Action.__table__
+        plans |= {pid for (pid,) in connection.execute(select(a.c.plan_id).where(a.c.id.in_(ids)))}
+    if plans:
+        refresh_plan_states(session.connection(), plans)
 
 
 def install() -> None:

@@ -42,6 +42,7 @@ class UnitStatus:
     has_results: bool = False
     nrr: dict = field(default_factory=dict)  # element -> NRR in the period
     nrr_next: dict = field(default_factory=dict)  # element -> NRR in the next period of its kind
+    facts: dict = field(default_factory=dict)  # plan id -> its actions as the rules see them
 
     @property
     def gathered(self) -> bool:
@@ -81,11 +82,14 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
     out: dict[int, list[R.ActionFacts]] = {pid: [] for pid in plan_ids}
     rows = db.session.execute(
         select(a.c.id, a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
-               a.c.state_reported, a.c.state_pending, a.c.not_actionable)
+               a.c.state_reported, a.c.state_pending, a.c.not_actionable, a.c.state_verified,
+               a.c.owner)
         .join(Plan, Plan.id == a.c.plan_id).where(Plan.id.in_(plan_ids)).order_by(a.c.id))
-    for action_id, plan_id, element, quarters, percent, claimed, reported, pending, na in rows:
+    for action_id, plan_id, element, quarters, percent, claimed, reported, pending, na, verified, \
+            owner in rows:
         out[plan_id].append(R.ActionFacts(element, tuple(quarters or ()), percent, claimed,
-                                          tuple(reported or ()), bool(pending), bool(na), action_id))
+                                          tuple(reported or ()), bool(pending), bool(na), action_id,
+                                          tuple(verified or ()), bool((owner or "").strip())))
     return out
 
 
@@ -114,6 +118,7 @@ class PlanFigures:
     status: R.Status
     plan_status: str | None
     gathered: bool = False  # the figures of the plans answering the period's parts
+    facts: dict = field(default_factory=dict)  # plan id -> its actions as the rules see them
 
     @property
     def accepted(self) -> bool:
@@ -131,12 +136,13 @@ def plan_figures(ref: P.PeriodRef, as_of: date | None = None, unit_ids=None) -> 
         statuses = [(R.plan_status(facts[p.id], as_of, p.period.progress_grace_days,
                                    accepted=p.status == "accepted"), p.status == "accepted")
                     for p in plans]
+        own_facts = {p.id: facts[p.id] for p in plans}
         if len(plans) == 1 and plans[0].period.code == ref.code:
-            out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status)
+            out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, facts=own_facts)
         else:
             out[uid] = PlanFigures(plans, R.gather_statuses(statuses),
                                    next(s for s in _STATUS_ORDER if any(p.status == s for p in plans)),
-                                   gathered=True)
+                                   gathered=True, facts=own_facts)
     return out
 
 
@@ -167,7 +173,8 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=No
         out.append(UnitStatus(unit=unit, plan_status=f.plan_status, status=f.status, plans=f.plans,
                               has_results=view is not None,
                               nrr=dict(view.result.nrrs) if view else {},
-                              nrr_next=dict(nxt.result.nrrs) if nxt else {}, period_code=ref.code))
+                              nrr_next=dict(nxt.result.nrrs) if nxt else {}, period_code=ref.code,
+                              facts=f.facts))
     out.sort(key=lambda u: u.unit.name.lower())
     accepted = [u for u in out if u.plan_status == "accepted"]
     realisation, completion = R.city_status(u.status for u in accepted)
@@ -215,6 +222,8 @@ def status_json(st: PeriodStatus) -> dict:
             "unfinished_after_schedule": s.unfinished_after_schedule,
             "unscheduled": s.unscheduled,
             "awaiting_verification": s.awaiting_verification,
+            "late_over_30_days": s.late_long,
+            "without_owner": s.no_owner,
             "elements": [{"element": key, "actions": e["actions"],
                           "realisation": _pct(e["realisation"]) if accepted else None,
                           "nrr": _nrr(u.nrr.get(key)), "nrr_next": _nrr(u.nrr_next.get(key))}

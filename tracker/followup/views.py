@@ -92,9 +92,10 @@ def _form_errors(form) -> list[str]:
 @bp.route("/rtl/")
 @login_required
 def plans():
+    from ..monitoring.queries import default_code, monitoring_codes
     codes = sorted(set(period_codes_with_years()) | set(monitoring_codes()),
                    key=lambda c: (P.parse_period(c).end, P.parse_period(c).kind == "year"), reverse=True)
-    code = request.args.get("period") or _default_monitoring_code(codes)
+    code = request.args.get("period") or default_code(codes)
     if code:
         try:
             code = P.parse_period(code).code
@@ -424,10 +425,9 @@ def action_edit(action_id):
                 flash("Kegiatan disimpan.", "success")
                 return redirect(url_for(".plan", code=code, unit_id=unit.id))
             except S.WorkflowError as exc:
-                errors = [_stale_or_message(exc)]
+                errors, status = [_stale_or_message(exc)], exc.status
         else:
-            errors = _form_errors(form)
-        status = 400
+            errors, status = _form_errors(form), 400
     else:
         form = _action_form(plan, priorities, catalogue, action)
         form.element.data = action.element
@@ -455,7 +455,7 @@ def action_delete(action_id):
     try:
         S.delete_action(action, form.version.data, current_user)
     except S.WorkflowError as exc:
-        return _render_plan(unit, code, 400, [_stale_or_message(exc)])
+        return _render_plan(unit, code, exc.status, [_stale_or_message(exc)])
     flash("Kegiatan dihapus (tercatat di jejak audit).", "success")
     return redirect(url_for(".plan", code=code, unit_id=unit.id))
 
@@ -513,10 +513,9 @@ def entry_resubmit(entry_id):
                 flash("Laporan diajukan ulang dan menunggu verifikasi.", "success")
                 return redirect(url_for(".action", action_id=action.id))
             except S.WorkflowError as exc:
-                errors = [_stale_or_message(exc)]
+                errors, status = [_stale_or_message(exc)], exc.status
         else:
-            errors = _form_errors(form)
-        status = 400
+            errors, status = _form_errors(form), 400
     else:
         if entry.status != R.REJECTED:
             errors = ["Hanya laporan yang ditolak yang dapat diajukan ulang."]
@@ -567,6 +566,44 @@ def evidence(entry_id):
     return resp
 
 
+@bp.app_template_global("evidence_preview_kind")
+def _evidence_preview_kind(entry):
+    """How the review screen shows a report's stored file (evidence.preview_kind)."""
+    from .evidence import preview_kind
+    return preview_kind(entry)
+
+
+@bp.route("/rtl/laporan/<int:entry_id>/pratinjau")
+@login_required
+def evidence_preview(entry_id):
+    """The stored file inline (PDF and images only, with its own sandboxing headers); any other
+    type is sent on to the download."""
+    from .evidence import inline_response
+    entry = _entry_or_404(entry_id)
+    resp = inline_response(entry)
+    if resp is not None:
+        return resp
+    if S.evidence_file(entry) is None:
+        abort(404)
+    return redirect(url_for(".evidence", entry_id=entry.id), 303)
+
+
+@bp.route("/rtl/<code>/unit/<int:unit_id>/bukti.zip")
+@login_required
+def evidence_zip(code, unit_id):
+    """One zip of the unit's evidence for the period, with daftar_bukti.csv."""
+    from . import evidence as EV
+    code = _code_or_404(code)
+    unit = get_unit_or_404(unit_id)
+    found = EV.collect(unit, code)
+    if found is None:
+        abort(404)
+    try:
+        return EV.zip_response(found)
+    except EV.TooLarge as exc:
+        return render_template("error.html", code=409, message=exc.message), 409
+
+
 # --------------------------------------------------------------------------- inspector
 
 def _render_queue(status=200, errors=None):
@@ -587,111 +624,6 @@ def _render_queue(status=200, errors=None):
 @roles_required("inspector", "admin")
 def review_queue():
     return _render_queue()
-
-
-MONITOR_SORTS = {
-    "realisasi": lambda u: (u.status.realisation is None, u.status.realisation or 0, u.unit.name.lower()),
-    "terlambat": lambda u: (-u.status.late_reports, -u.status.unfinished_after_schedule, u.unit.name.lower()),
-    "nama": lambda u: u.unit.name.lower(),
-}
-FINDINGS = {
-    "late": ("Terlambat melapor", lambda u: u.status.late_reports > 0),
-    "unfinished": ("Belum selesai setelah jadwal", lambda u: u.status.unfinished_after_schedule > 0),
-    "unscheduled": ("Ada kegiatan belum dijadwalkan", lambda u: u.status.unscheduled > 0),
-    "pending": ("Menunggu verifikasi", lambda u: u.status.awaiting_verification > 0),
-    "no_plan": ("Belum memiliki RTL yang diterima", lambda u: u.has_results and u.plan_status != "accepted"),
-}
-
-
-def monitoring_codes() -> list[str]:
-    """Periods with plans, and the years whose semesters or quarters have plans, newest first."""
-    codes = set()
-    for p in rates.periods_with_plans():
-        codes.add(p.code)
-        codes.add(str(p.year))
-    return sorted(codes, key=lambda c: (P.parse_period(c).end, P.parse_period(c).kind == "year"), reverse=True)
-
-
-def _default_monitoring_code(codes: list[str]) -> str | None:
-    """The latest period with accepted plans (never a period one unit happened to start)."""
-    accepted = rates.periods_with_plans(accepted_only=True)
-    if accepted:
-        return max(accepted, key=lambda p: (p.end_date, p.kind == "year")).code
-    return codes[0] if codes else None
-
-
-@bp.route("/rtl/pemantauan")
-@roles_required("inspector", "admin")
-def inspector():
-    from .status import city_effect, period_status, today_wib, unit_effects
-    codes = monitoring_codes()
-    form = F.FilterForm(request.args)
-    form.period.choices = [(c, P.parse_period(c).label) for c in codes]
-    code = request.args.get("period") or _default_monitoring_code(codes)
-    if code:
-        try:
-            code = P.parse_period(code).code
-        except P.BadPeriod:
-            abort(404)
-    groups = sorted({g for (g,) in db.session.query(Unit.group).distinct() if g})
-    form.group.choices = [("", "Semua kelompok")] + [(g, g) for g in groups]
-    form.status.choices = [("", "Semua status")] + list(PLAN_STATUS_LABELS.items())
-    form.outcome.choices = [("", "Semua temuan")] + [(k, v[0]) for k, v in FINDINGS.items()]
-    form.outcome.label.text = "Temuan"
-    form.period.data = code
-    group, status_f, finding = (request.args.get("group") or ""), (request.args.get("status") or ""), \
-        (request.args.get("outcome") or "")
-    sort = request.args.get("urut") if request.args.get("urut") in MONITOR_SORTS else "realisasi"
-    today = today_wib()
-    st = period_status(code, today) if code else None
-    units = st.units if st else []
-    rows = [u for u in units
-            if (not group or (u.unit.group or "") == group)
-            and (not status_f or u.plan_status == status_f)
-            and (finding not in FINDINGS or FINDINGS[finding][1](u))]
-    rows.sort(key=MONITOR_SORTS[sort])
-    accepted = [u for u in units if u.plan_status == "accepted"]
-    group_rates = {}
-    for u in accepted:
-        group_rates.setdefault(u.unit.group or "Lainnya", []).append(u.status.realisation)
-    group_rates = {g: R.mean_rate(v) for g, v in sorted(group_rates.items())}
-    shown = [u for u in rows if u.plan_status == "accepted"]
-    # The late and unfinished actions of the shown units, in one query.
-    late = {aid: q for u in rows for aid, q in u.status.late.items()}
-    unfinished = {aid for u in rows for aid in u.status.unfinished}
-    ids = list(set(late) | unfinished)
-    actions = {a.id: a for a in (Action.query.filter(Action.id.in_(ids))
-                                 .options(selectinload(Action.plan).selectinload(Plan.unit),
-                                          selectinload(Action.plan).selectinload(Plan.period)).all()
-                                 if ids else [])}
-    late_rows = sorted(((actions[aid], q) for aid, q in late.items()),
-                       key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
-    unfinished_rows = sorted((actions[aid] for aid in unfinished),
-                             key=lambda a: (a.plan.unit.name.lower(), a.id))
-    # Trends across periods from plain columns (a city has tens of thousands of actions).
-    periods = rates.periods_with_plans()
-    by_period = rates.period_rates([p.id for p in periods])
-    trend = rates.trend(periods=periods, by_period=by_period)
-    group_trend = []
-    for p in periods:
-        by_group = rates.group_means(by_period.get(p.id, {}))
-        if group:
-            by_group = {g: v for g, v in by_group.items() if g == group}
-        group_trend.append((p, by_group))
-    trend_groups = sorted({g for _, gr in group_trend for g in gr})
-    pending = ProgressEntry.query.filter_by(status=R.SUBMITTED).count()
-    effect = city_effect(st) if st else None
-    contradictions = [(u, e) for u in rows if u.plan_status == "accepted"
-                      for e in unit_effects(u) if e.contradiction]
-    return render_template(
-        "followup/inspector.html", form=form, code=code, st=st, rows=rows, sort=sort,
-        effect=effect, contradictions=contradictions,
-        next_label=P.parse_period(code).next().label if code else "",
-        city=st.realisation if st else None, completion=st.completion if st else None,
-        shown_rate=R.mean_rate(u.status.realisation for u in shown), group_rates=group_rates,
-        trend=trend, group_trend=group_trend, trend_groups=trend_groups, late_rows=late_rows,
-        unfinished_rows=unfinished_rows, pending=pending, today=today,
-        filtered=bool(group or status_f or finding), args=request.args)
 
 
 @bp.route("/rtl/audit/unit/<int:unit_id>")

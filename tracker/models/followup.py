@@ -30,6 +30,11 @@ class Plan(db.Model):
     source = db.Column(db.String(10), nullable=False, default="web")  # web | import
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     version = db.Column(db.Integer, nullable=False, default=1)
+    # The plan's rates from its actions' stored state (tracker.followup.state keeps them in the
+    # same flush). Not mapped, like the actions' state: refreshing them never bumps ``version``.
+    state_realisation = db.Column(db.Float)
+    state_completion = db.Column(db.Float)
+    state_actions = db.Column(db.Integer)
 
     unit = db.relationship("Unit")
     period = db.relationship("Period")
@@ -37,7 +42,8 @@ class Plan(db.Model):
                               cascade="all, delete-orphan")
 
     __table_args__ = (db.UniqueConstraint("unit_id", "period_id", name="uq_plan_unit_period"),)
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version,
+                       "exclude_properties": ["state_realisation", "state_completion", "state_actions"]}
 
 
 class Action(db.Model):

@@ -58,6 +58,9 @@ class Notification(db.Model):
     link = db.Column(db.String(255))
     # The daily check may run on many workers; one key per (user, thing, day) keeps it idempotent.
     dedupe_key = db.Column(db.String(255), unique=True)
+    # The task a notification asks for ("review:12", "plan-decision:3"): when the task is done,
+    # every unread notification about it is marked read (tracker.followup.service.task_done).
+    topic = db.Column(db.String(100), index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     read_at = db.Column(db.DateTime)
     emailed_at = db.Column(db.DateTime)
@@ -97,3 +100,11 @@ class ExportJob(db.Model):
 
     period = db.relationship("Period")
     unit = db.relationship("Unit")
+
+
+class DataGeneration(db.Model):
+    """One row whose value grows after every committed change (tracker.web.cache): rendered
+    pages are kept per generation, which every process and host reads from the database."""
+    __tablename__ = "data_generation"
+    id = db.Column(db.Integer, primary_key=True)
+    value = db.Column(db.BigInteger, nullable=False)

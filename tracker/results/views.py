@@ -10,6 +10,7 @@ from ..domain import scoring
 from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
 from ..scope import get_unit_or_404, visible_unit_ids
 from .recap import build_recap
+from ..web.cache import cached_page
 from .service import display_numbering, period_codes_with_years, unit_views
 
 bp = Blueprint("results", __name__)
@@ -26,7 +27,7 @@ def _numbering(code: str) -> str:
     return display_numbering(P.parse_period(code))
 
 
-@bp.route("/")
+@bp.route("/periode/")
 @login_required
 def home():
     codes = period_codes_with_years()
@@ -35,6 +36,7 @@ def home():
 
 @bp.route("/periode/<code>")
 @login_required
+@cached_page(dated=False)
 def period(code):
     code = _code_or_404(code)
     weighted = request.args.get("agregasi") == "tertimbang"
@@ -48,6 +50,7 @@ def period(code):
 
 @bp.route("/periode/<code>/unit/<int:unit_id>")
 @login_required
+@cached_page(dated=False)
 def unit(code, unit_id):
     code = _code_or_404(code)
     unit = get_unit_or_404(unit_id)

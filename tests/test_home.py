@@ -1,0 +1,117 @@
+"""Each role's home page: open tasks link to where they are done and disappear when done."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_followup_workflow import UNIT_A, World
+from tracker.extensions import db
+from tracker.models import ProgressEntry
+
+
+@pytest.fixture
+def world(loaded, client):
+    return World(client)
+
+
+def count(html, key):
+    m = re.search(rf'id="task-{key}" data-count="(\d+)"', html)
+    assert m, key
+    return int(m.group(1))
+
+
+def home(world):
+    r = world.client.get("/")
+    assert r.status_code == 200
+    return r.data.decode()
+
+
+def test_tasks_follow_the_work_through_every_role(world):
+    world.login("m1@kota.go.id")
+    html = home(world)
+    # 2021 is the latest period with results: unit A has no plan for it yet.
+    assert count(html, "write") == 1 and f"{UNIT_A}: tulis RTL Tahun 2021" in html
+    assert 'href="/rtl/2021/unit/%d"' % world.a_id in html
+    assert count(html, "report") == 0 and count(html, "rejected") == 0
+    plan = world.full_plan("2021")
+    html = home(world)
+    assert count(html, "write") == 1 and "draf belum diajukan" in html  # written, not submitted
+    world.submit(plan)
+    assert count(home(world), "write") == 0
+    world.login("admin@kota.go.id")
+    html = home(world)
+    assert count(html, "accept") == 1 and f"{UNIT_A}: RTL Tahun 2021" in html
+    world.accept(plan)
+    html = home(world)
+    assert count(html, "accept") == 0 and 'id="recent-imports"' in html
+    world.login("m1@kota.go.id")
+    html = home(world)
+    n = count(html, "report")
+    assert n == sum(len(a.quarters) for a in plan.actions)  # 2021/2022 quarters have all started
+    action = plan.actions[0]
+    world.log(action, action.quarters[0], 50)
+    assert count(home(world), "report") == n - 1
+    world.login("inspektur@kota.go.id")
+    html = home(world)
+    assert count(html, "queue") == 1
+    entry = ProgressEntry.query.one()
+    world.review(entry, "rejected", comment="Bukti kurang jelas")
+    assert count(home(world), "queue") == 0
+    world.login("m1@kota.go.id")
+    html = home(world)
+    assert count(html, "rejected") == 1 and "Bukti kurang jelas" in html
+    assert f"/rtl/laporan/{entry.id}/ajukan-ulang" in html
+    assert count(html, "report") == n  # a rejected report does not count as reported
+
+
+def test_inspector_home_lists_findings_of_the_latest_period_with_accepted_plans(world):
+    plan = world.accepted_plan("2021-S1")
+    world.login("inspektur@kota.go.id")
+    html = home(world)
+    late = count(html, "late")
+    assert late == 1 and UNIT_A in html  # 2021 quarters long past, nothing reported
+    assert count(html, "unfinished") == len(plan.actions)
+    assert count(html, "no_plan") > 0  # the other units have results and no plan
+    assert "/rtl/pemantauan?period=2021-S1&amp;outcome=late" in html
+
+
+def test_manager_sees_only_own_units_tasks(world):
+    world.login("m2@kota.go.id")
+    html = home(world)
+    assert UNIT_A not in html
+
+
+def test_notification_badges_clear_when_the_task_is_done(world):
+    from tracker.models import Notification
+    plan = world.accepted_plan("2021-S1")
+
+    def unread(email):
+        db.session.expire_all()
+        from tracker.models import User
+        user = User.query.filter_by(email=email).one()
+        return Notification.query.filter_by(user_id=user.id, read_at=None).count()
+
+    admin_before = unread("admin@kota.go.id")
+    assert admin_before == 0  # the submission notice was cleared by the decision
+    world.login("m1@kota.go.id")
+    action = plan.actions[0]
+    world.log(action, action.quarters[0], 40)
+    assert unread("inspektur@kota.go.id") == 1
+    world.login("inspektur@kota.go.id")
+    html = world.client.get("/").data.decode()
+    assert re.search(r'Notifikasi <span class="badge">1</span>', html)
+    world.review(ProgressEntry.query.one(), "rejected", comment="Lengkapi bukti")
+    assert unread("inspektur@kota.go.id") == 0
+    html = world.client.get("/").data.decode()
+    assert not re.search(r'Notifikasi <span class="badge">', html)
+    manager_unread = unread("m1@kota.go.id")
+    assert manager_unread >= 1  # the rejection asks for an answer
+    world.login("m1@kota.go.id")
+    entry = ProgressEntry.query.one()
+    r = world.client.post(f"/rtl/laporan/{entry.id}/ajukan-ulang",
+                          data={"version": entry.version, "quarter": entry.quarter, "percent": "60",
+                                "narrative": "Sudah dilengkapi", "link": "https://bukti.test/x",
+                                "keep_evidence": "y"})
+    assert r.status_code == 302, r.data.decode()[:2000]
+    assert unread("m1@kota.go.id") == manager_unread - 1

@@ -1,0 +1,88 @@
+"""Rendered pages are reused until the data changes (tracker.web.cache): correct across
+processes (the counter lives in the database), per user, per day, and cheap on a hit."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import make_app, make_user
+from tests.helpers import QueryCounter
+from tracker.extensions import db
+from tracker.models import Unit
+from tracker.web import cache
+
+
+@pytest.fixture
+def capp(backend, tmp_path):
+    from tracker.imports.service import import_scores
+    from tests.conftest import DATA
+    app = make_app(backend, tmp_path, PAGE_CACHE=True)
+    with app.app_context():
+        cache.clear()
+        for code in ("S1", "S2"):
+            path = DATA / f"surakarta-2021-{code}.csv"
+            import_scores(path.read_bytes(), path.name, f"2021-{code}", "questionnaire", user="test")
+        make_user("admin@kota.go.id", "admin")
+        make_user("inspektur@kota.go.id", "inspector")
+        yield app
+        cache.clear()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def login(client, email):
+    from flask import g
+    g.pop("_login_user", None)  # the fixture's app context outlives requests: forget who was in
+    assert client.post("/login", data={"email": email, "password": "rahasia123"}).status_code == 302
+
+
+def test_hit_is_cheap_and_a_change_shows_at_once(capp):
+    client = capp.test_client()
+    login(client, "admin@kota.go.id")
+    first = client.get("/periode/2021").data.decode()
+    with QueryCounter() as q:
+        again = client.get("/periode/2021").data.decode()
+    assert again == first
+    assert q.count <= 3, q.statements  # the user, the counter (and nothing else)
+    unit = Unit.query.order_by(Unit.id).first()
+    old = unit.name
+    unit.name = "Unit Berganti Nama"
+    db.session.commit()  # an ORM change advances the counter after its commit
+    fresh = client.get("/periode/2021").data.decode()
+    assert "Unit Berganti Nama" in fresh and old not in fresh.replace("Unit Berganti Nama", "")
+
+
+def test_a_change_made_by_another_process_invalidates(capp):
+    client = capp.test_client()
+    login(client, "admin@kota.go.id")
+    client.get("/periode/2021")
+    other = create_engine(capp.config["SQLALCHEMY_DATABASE_URI"])
+    with other.begin() as conn:  # another process renames the unit and advances the counter
+        conn.execute(text("UPDATE unit SET name = 'Nama Dari Proses Lain' WHERE id = 1"))
+        cache.bump(conn)
+    other.dispose()
+    db.session.expire_all()
+    assert "Nama Dari Proses Lain" in client.get("/periode/2021").data.decode()
+
+
+def test_pages_are_not_shared_between_users(capp):
+    a, b = capp.test_client(), capp.test_client()
+    login(a, "admin@kota.go.id")
+    page_a = a.get("/periode/2021").data.decode()
+    login(b, "inspektur@kota.go.id")
+    page_b = b.get("/periode/2021").data.decode()
+    assert "admin@kota.go.id" in page_a and "admin@kota.go.id" not in page_b
+    assert "inspektur@kota.go.id" in page_b
+
+
+def test_dated_pages_change_with_the_day(capp, monkeypatch):
+    from datetime import date
+
+    from tracker.followup import status
+    from tracker.home import views
+    client = capp.test_client()
+    login(client, "inspektur@kota.go.id")
+    for day in (date(2031, 11, 30), date(2031, 12, 1)):
+        monkeypatch.setattr(status, "today_wib", lambda: day)
+        monkeypatch.setattr(views, "today_wib", lambda: day)
+        assert day.strftime("%d-%m-%Y") in client.get("/").data.decode()

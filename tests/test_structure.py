@@ -1,0 +1,38 @@
+"""Structure rules: jobs get the app from the worker that runs them, and the app's packages do
+not import each other in a circle through jobs."""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return names
+
+
+def test_only_the_worker_entry_point_builds_the_app():
+    for path in (ROOT / "jobs").glob("*.py"):
+        if path.name == "worker.py":
+            continue
+        assert "tracker.create_app" not in _imports(path), path.name
+
+
+def test_a_job_outside_an_application_context_says_how_to_run_it():
+    from jobs.context import NoApplication, app_context
+    with pytest.raises(NoApplication, match="jobs.worker"):
+        with app_context():
+            pass
+
+
+def test_monitoring_is_its_own_package():
+    followup_views = (ROOT / "tracker" / "followup" / "views.py").read_text(encoding="utf-8")
+    assert "/rtl/pemantauan" not in followup_views
+    assert (ROOT / "tracker" / "monitoring" / "queries.py").is_file()

@@ -1,0 +1,264 @@
+"""What the monitoring screen shows, read with a fixed number of set-based queries whatever
+the number of units, actions and periods. Every figure comes from ``followup.status`` (the
+same reader as ``rtl status``) and the domain rules; nothing here decides a rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+
+from ..domain import periods as P
+from ..domain import realisation as R
+from ..domain.numbers import format_id
+from ..extensions import db
+from ..followup import rates
+from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, unit_effects
+from ..models import Action, Plan, ProgressEntry, Unit
+
+SORTS = {
+    "realisasi": ("realisasi terendah", lambda r: (r.u.status.realisation is None, r.u.status.realisation or 0,
+                                                   r.u.unit.name.lower())),
+    "terlambat": ("paling banyak terlambat", lambda r: (-r.u.status.late_reports, -r.u.status.late_long,
+                                                        -r.u.status.unfinished_after_schedule,
+                                                        r.u.unit.name.lower())),
+    "pembaruan": ("pembaruan terlama", lambda r: (r.last_update is not None, r.last_update or date.min,
+                                                  r.u.unit.name.lower())),
+    "nama": ("nama unit", lambda r: r.u.unit.name.lower()),
+}
+
+FINDINGS = {
+    "late": ("Terlambat melapor", lambda u: u.status.late_reports > 0),
+    "late_long": ("Terlambat lebih dari 30 hari", lambda u: u.status.late_long > 0),
+    "unfinished": ("Belum selesai setelah jadwal", lambda u: u.status.unfinished_after_schedule > 0),
+    "unscheduled": ("Ada kegiatan belum dijadwalkan", lambda u: u.status.unscheduled > 0),
+    "no_owner": ("Ada kegiatan tanpa penanggung jawab", lambda u: u.status.no_owner > 0),
+    "pending": ("Menunggu verifikasi", lambda u: u.status.awaiting_verification > 0),
+    "no_plan": ("Belum memiliki RTL yang diterima", lambda u: u.has_results and u.plan_status != "accepted"),
+}
+
+# Cell states of the units x quarters grid, worst first (a unit's cell shows the worst of its
+# actions planned in that quarter).
+CELL_ORDER = ("late", "rejected_open", "pending", "due", "verified")
+CELL_WORDS = {"late": "terlambat melapor", "pending": "menunggu verifikasi",
+              "due": "belum jatuh tempo", "verified": "terverifikasi", "rejected_open": "ditolak"}
+
+
+@dataclass
+class ListedAction:
+    """An action's columns for the late and unfinished lists (no ORM object per action)."""
+    id: int
+    plan: Plan
+    element: str
+    text: str
+    owner: str | None
+    quarters: list
+
+
+@dataclass
+class Row:
+    u: UnitStatus
+    cells: dict = field(default_factory=dict)  # quarter code -> (state, n actions)
+    trend: list = field(default_factory=list)  # [(period code, realisation)], same kind, oldest first
+    last_update: date | None = None
+
+    @property
+    def spark(self) -> tuple[int, str, str] | None:
+        """(width, polyline points, description) of the trend sparkline, or None below two
+        points (0-100 drawn on a 24 px high box)."""
+        if len(self.trend) < 2:
+            return None
+        points = " ".join(f"{2 + i * 12},{22 - (v or 0) * 0.2:.1f}" for i, (_, v) in enumerate(self.trend))
+        words = ", ".join(f"{c} {'-' if v is None else format_id(v, 1) + '%'}" for c, v in self.trend)
+        return 4 + (len(self.trend) - 1) * 12, points, words
+
+    @property
+    def band(self):
+        return R.band(self.u.status.realisation) if self.u.plan_status == "accepted" else None
+
+
+@dataclass
+class Monitoring:
+    code: str | None
+    codes: list[str]
+    st: PeriodStatus | None
+    rows: list[Row]
+    quarters: list[str]
+    tiles: dict
+    groups: list[str]
+    parents: list[Unit]
+    trend: list  # [(code, realisation, units)] same kind as the period
+    effect: object
+    contradictions: list
+    late_rows: list
+    unfinished_rows: list
+    shown_realisation: float | None
+    group_trend: list = field(default_factory=list)  # [(code, {group: realisation})] same kind
+
+
+def monitoring_codes() -> list[str]:
+    """Periods with plans, and the years whose semesters or quarters have plans, newest first."""
+    codes = set()
+    for p in rates.periods_with_plans():
+        codes.add(p.code)
+        codes.add(str(p.year))
+    return sorted(codes, key=_newest, reverse=True)
+
+
+def _newest(code: str):
+    ref = P.parse_period(code)
+    return (ref.end, ref.kind == "year")
+
+
+def default_code(codes: list[str]) -> str | None:
+    """The latest period with accepted plans (never a period one unit happened to start)."""
+    accepted = rates.periods_with_plans(accepted_only=True)
+    if accepted:
+        return max(accepted, key=lambda p: (p.end_date, p.kind == "year")).code
+    return codes[0] if codes else None
+
+
+def _cell_state(a: R.ActionFacts, quarter: str, as_of: date, grace: int) -> str:
+    if quarter in a.verified:
+        return "verified"
+    if quarter in a.reported:
+        return "pending"
+    if R.late_reporting_quarters([quarter], (), as_of, grace):
+        return "late"
+    return "due"
+
+
+def _grid(st: PeriodStatus, facts_by_plan: dict, as_of: date) -> tuple[list[str], dict]:
+    quarters: set = set()
+    cells: dict[int, dict[str, tuple[str, int]]] = {}
+    for u in st.units:
+        if u.plan_status != "accepted":
+            continue
+        own: dict[str, list[str]] = {}
+        for plan in u.plans:
+            if plan.status != "accepted":
+                continue
+            for a in facts_by_plan.get(plan.id, []):
+                if a.not_actionable:
+                    continue
+                for q in a.quarters:
+                    quarters.add(P.parse_quarter(q))
+                    own.setdefault(q, []).append(_cell_state(a, q, as_of, plan.period.progress_grace_days))
+        cells[u.unit.id] = {q: (min(states, key=CELL_ORDER.index), len(states)) for q, states in own.items()}
+    return [q.code for q in sorted(quarters)], cells
+
+
+def _trends(ref: P.PeriodRef, unit_ids) -> tuple[dict[int, list], list]:
+    """Each unit's realisation over the periods of the same kind as ``ref`` up to it, and the
+    city's: a year is the unit's year plan, else the mean of its semester/quarter plans (the
+    gathering rule); semester, quarter and year points are never mixed."""
+    periods = rates.periods_with_plans()
+    by_period = rates.period_rates([p.id for p in periods], unit_ids)
+    per_code: dict[str, dict[int, float | None]] = {}
+    for p in periods:
+        for uid, r in by_period.get(p.id, {}).items():
+            per_code.setdefault(p.code, {})[uid] = r.realisation
+    if ref.kind == "year":
+        years: dict[str, dict[int, list]] = {}
+        for code, units in per_code.items():
+            pref = P.parse_period(code)
+            if pref.kind == "year":
+                continue
+            for uid, value in units.items():
+                years.setdefault(str(pref.year), {}).setdefault(uid, []).append(value)
+        for year, units in years.items():
+            own = per_code.setdefault(year, {})
+            for uid, values in units.items():
+                if uid not in own:
+                    own[uid] = R.mean_rate(values)
+    same = sorted((c for c in per_code if P.parse_period(c).kind == ref.kind
+                   and P.parse_period(c).end <= ref.end), key=lambda c: P.parse_period(c).end)
+    unit_trend: dict[int, list] = {}
+    for code in same:
+        for uid, value in per_code[code].items():
+            unit_trend.setdefault(uid, []).append((code, value))
+    city = [(code, R.mean_rate(per_code[code].values()), len(per_code[code])) for code in same]
+    groups = {uid: r.group for rates_ in by_period.values() for uid, r in rates_.items()}
+    by_group = []
+    for code in same:
+        values: dict[str, list] = {}
+        for uid, value in per_code[code].items():
+            values.setdefault(groups.get(uid) or "Lainnya", []).append(value)
+        by_group.append((code, {g: R.mean_rate(v) for g, v in values.items()}))
+    return unit_trend, city, by_group
+
+
+def _last_updates(plan_ids: list[int]) -> dict[int, date]:
+    """Per plan, the last time a report was sent or reviewed."""
+    e, a = ProgressEntry.__table__, Action.__table__
+    rows = db.session.execute(
+        db.select(a.c.plan_id, func.max(e.c.submitted_at), func.max(e.c.reviewed_at))
+        .join(a, a.c.id == e.c.action_id).where(a.c.plan_id.in_(plan_ids)).group_by(a.c.plan_id))
+    return {pid: max(d for d in (s, r) if d is not None) for pid, s, r in rows}
+
+
+def build(code: str | None, as_of: date, group: str = "", parent: int | None = None,
+          status_filter: str = "", finding: str = "", sort: str = "realisasi") -> Monitoring:
+    codes = monitoring_codes()
+    groups = sorted({g for (g,) in db.session.query(Unit.group).distinct() if g})
+    parents = (Unit.query.filter(Unit.id.in_(db.session.query(Unit.parent_id).filter(Unit.parent_id.isnot(None))))
+               .order_by(Unit.name).all())
+    empty = Monitoring(code, codes, None, [], [], {}, groups, parents, [], None, [], [], [], None)
+    if not code:
+        return empty
+    ref = P.parse_period(code)
+    st = period_status(ref.code, as_of)
+    plan_ids = [p.id for u in st.units for p in u.plans]
+    facts = {pid: f for u in st.units for pid, f in u.facts.items()}
+    quarters, cells = _grid(st, facts, as_of)
+    unit_trend, city_trend, group_trend = _trends(ref, None)
+    updates = _last_updates(plan_ids)
+    rows = []
+    for u in st.units:
+        if group and (u.unit.group or "") != group:
+            continue
+        if parent and u.unit.id != parent and u.unit.parent_id != parent:
+            continue
+        if status_filter and (u.plan_status or "") != status_filter:
+            continue
+        if finding in FINDINGS and not FINDINGS[finding][1](u):
+            continue
+        last = [updates[p.id] for p in u.plans if p.id in updates]
+        rows.append(Row(u, cells.get(u.unit.id, {}), unit_trend.get(u.unit.id, []),
+                        max(last).date() if last else None))
+    rows.sort(key=SORTS.get(sort, SORTS["realisasi"])[1])
+    shown = [r.u for r in rows]
+    late = {aid: q for u in shown for aid, q in u.status.late.items()}
+    unfinished = {aid for u in shown for aid in u.status.unfinished}
+    ids = list(set(late) | unfinished)
+    plans = {p.id: p for u in shown for p in u.plans}
+    a = Action.__table__
+    actions = {}
+    if ids:
+        for aid, plan_id, element, text, owner, quarters in db.session.execute(
+                db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, a.c.quarters)
+                .where(a.c.id.in_(db.select(a.c.id).where(a.c.plan_id.in_(list(plans) or [-1]))))):
+            if aid in late or aid in unfinished:
+                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(quarters or []))
+    late_rows = sorted(((actions[aid], q) for aid, q in late.items() if aid in actions),
+                       key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
+    unfinished_rows = sorted((actions[aid] for aid in unfinished if aid in actions),
+                             key=lambda x: (x.plan.unit.name.lower(), x.id))
+    pending_ids = {aid for u in shown for aid in u.status.pending_ids}
+    tiles = {
+        "queue": sum(u.status.awaiting_verification for u in shown),
+        "late": sum(u.status.late_reports for u in shown),
+        "late_long": sum(u.status.late_long for u in shown),
+        "unfinished": sum(u.status.unfinished_after_schedule for u in shown),
+        "unscheduled": sum(u.status.unscheduled for u in shown),
+        "no_owner": sum(u.status.no_owner for u in shown),
+        "no_plan": sum(1 for u in shown if u.has_results and u.plan_status != "accepted"),
+        "pending_actions": len(pending_ids),
+    }
+    contradictions = [(u, e) for u in shown if u.plan_status == "accepted"
+                      for e in unit_effects(u) if e.contradiction]
+    return Monitoring(ref.code, codes, st, rows, quarters, tiles, groups, parents, city_trend,
+                      city_effect(st), contradictions, late_rows, unfinished_rows,
+                      R.mean_rate(u.status.realisation for u in shown if u.plan_status == "accepted"),
+                      [(c, g) for c, g in group_trend if not group or group in g])

@@ -1,0 +1,120 @@
+"""Rendered pages reused until the data changes.
+
+Every committed change that went through the ORM bumps one database counter
+(``data_generation``) right after its commit, in a short transaction of its own (so writers
+never queue behind a hot row inside their own transactions). A page is kept, per process, under
+a key of the counter's value, the user (role, units and notification badge are per user), the
+session's CSRF secret (forms on the page carry its tokens), the day in WIB (deadlines are judged
+by it) and the full path with its query. Each request reads the counter once: a page is reused
+only while nothing has changed since it was rendered, in any process on any host.
+
+A process that dies between a commit and the bump leaves pages stale for at most ``TTL``
+seconds. Writers that bypass the ORM call ``bump()`` themselves.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app, request, session
+from flask_login import current_user
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+TTL = 300  # seconds
+MAX_ENTRIES = 512
+_lock = threading.Lock()
+_pages: OrderedDict = OrderedDict()
+
+
+def generation() -> int | None:
+    return db.session.execute(text("SELECT value FROM data_generation WHERE id = 1")).scalar()
+
+
+def bump(connection=None) -> None:
+    """Advance the counter (its own short transaction unless ``connection`` is given)."""
+    def run(conn):
+        if conn.execute(text("UPDATE data_generation SET value = value + 1 WHERE id = 1")).rowcount == 0:
+            conn.execute(text("INSERT INTO data_generation (id, value) VALUES (1, 2)"))
+    if connection is not None:
+        run(connection)
+        return
+    with db.engine.begin() as conn:
+        run(conn)
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    session.info["skm_changed"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("skm_changed", False):
+        try:
+            bump()
+        except Exception:  # noqa: BLE001 - the commit stands; pages expire after TTL
+            current_app.logger.warning("data generation not advanced", exc_info=True)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("skm_changed", None)
+
+
+def install() -> None:
+    for name, fn in (("after_flush", _after_flush), ("after_commit", _after_commit),
+                     ("after_soft_rollback", lambda s, t: _after_rollback(s))):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
+
+
+def clear() -> None:
+    with _lock:
+        _pages.clear()
+
+
+def _key(gen: int, dated: bool) -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    from ..followup.status import today_wib
+    generate_csrf()  # the page's forms will need the session's CSRF secret: make it exist now
+    parts = [str(gen), str(current_user.get_id()), str(session.get("csrf_token", "")),
+             today_wib().isoformat() if dated else "", request.full_path]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cached_page(dated: bool = True):
+    """Reuse the rendered page (status 200, HTML) until the data changes; ``dated`` pages also
+    change with the day (deadlines)."""
+    def wrap(view):
+        @functools.wraps(view)
+        def inner(*args, **kwargs):
+            if not current_app.config.get("PAGE_CACHE", True) or session.get("_flashes"):
+                return view(*args, **kwargs)
+            try:
+                gen = generation()
+            except Exception:  # noqa: BLE001 - no counter table (yet): render every time
+                db.session.rollback()
+                return view(*args, **kwargs)
+            if gen is None:
+                return view(*args, **kwargs)
+            key = _key(gen, dated)
+            now = time.monotonic()
+            with _lock:
+                hit = _pages.get(key)
+                if hit is not None and hit[0] > now:
+                    _pages.move_to_end(key)
+                    return current_app.response_class(hit[1], mimetype="text/html")
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code == 200 and response.mimetype == "text/html" and not session.get("_flashes"):
+                body = response.get_data()
+                with _lock:
+                    _pages[key] = (now + TTL, body)
+                    while len(_pages) > MAX_ENTRIES:
+                        _pages.popitem(last=False)
+            return response
+        return inner
+    return wrap
