@@ -473,7 +473,8 @@ def test_failed_resubmission_never_removes_the_kept_file(world, app, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(S, "notify", boom)
+    from tracker.followup import progress
+    monkeypatch.setattr(progress, "notify", boom)  # log_progress tells the inspectors last
     data = S.ProgressInput(quarter=first.quarter, percent=60, narrative="ulang", keep_evidence=True)
     with pytest.raises(RuntimeError):
         S.log_progress(a, data, w.m1, supersedes=first, supersedes_version=first.version)
