@@ -83,18 +83,20 @@ def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages:
     url = fresh_pg("skm_bench_pages")
     try:
         if do_pages:
-            log(f"(b) pages, {size['units']} units x {size['periods']} periods, 16 clients, gunicorn + PostgreSQL")
-            res = pages.run(url, work, size["units"], size["periods"], per_client=size["per_client"],
-                            max_seconds=size["seconds"], log=log)
-            base = res.pop("/healthz (baseline)")
-            rows_out.append(("(b) baseline: /healthz p50 / p95", base.pct(.5), 1.0,
-                             f"p95 {base.pct(.95) * 1000:.1f} ms, n={len(base.latencies)}"))
-            for name, r in res.items():
-                censored = f", {r.timeouts} timed out at {size['seconds']} s (counted as {size['seconds']} s)" \
-                    if r.timeouts else ""
-                rows_out.append((f"(b) {name} p50", r.pct(.5), r.pct(.5) / base.pct(.5),
-                                 f"n={len(r.latencies)}, errors={r.errors}, statuses={r.statuses}{censored}"))
-                rows_out.append((f"(b) {name} p95", r.pct(.95), r.pct(.95) / base.pct(.95), ""))
+            for backend, db_url in (("sqlite", f"sqlite:///{work / 'pages.sqlite'}"), ("postgresql", url)):
+                log(f"(b) pages, {size['units']} units x {size['periods']} periods, 16 clients, "
+                    f"gunicorn + {backend}")
+                res = pages.run(db_url, work, size["units"], size["periods"], per_client=size["per_client"],
+                                max_seconds=size["seconds"], log=log)
+                base = res.pop("/healthz (baseline)")
+                rows_out.append((f"(b) {backend} baseline: /healthz p50 / p95", base.pct(.5), 1.0,
+                                 f"p95 {base.pct(.95) * 1000:.1f} ms, n={len(base.latencies)}"))
+                for name, r in res.items():
+                    censored = (f", {r.timeouts} timed out at {size['seconds']} s (counted as "
+                                f"{size['seconds']} s)") if r.timeouts else ""
+                    rows_out.append((f"(b) {backend} {name} p50", r.pct(.5), r.pct(.5) / base.pct(.5),
+                                     f"n={len(r.latencies)}, errors={r.errors}, statuses={r.statuses}{censored}"))
+                    rows_out.append((f"(b) {backend} {name} p95", r.pct(.95), r.pct(.95) / base.pct(.95), ""))
         if do_annex:
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret"})
             if not do_pages:

@@ -92,11 +92,13 @@ def browser(_playwright):
     browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page whose requests can reach only the live server; anything else is aborted
-    and recorded in ``page.blocked_requests``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+def guarded_page(browser, live_server, **context_options):
+    """A new page whose requests can reach only the live server; anything else is aborted and
+    recorded in ``page.blocked_requests`` (console errors in ``page.console_errors``).
+    Returns (context, page); close the context when done."""
+    options = dict(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    options.update(context_options)
+    context = browser.new_context(**options)
     page = context.new_page()
     blocked: list[str] = []
     errors: list[str] = []
@@ -112,5 +114,12 @@ def page(browser, live_server):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.blocked_requests = blocked
     page.console_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh desktop page that can reach only the live server (see guarded_page)."""
+    context, page = guarded_page(browser, live_server)
     yield page
     context.close()

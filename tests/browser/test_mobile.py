@@ -11,6 +11,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import guarded_page
 from tests.conftest import ROOT, make_user
 
 SHOTS = os.environ.get("SCREENSHOT_DIR", str(ROOT / "screenshots" / "browser"))
@@ -119,22 +120,7 @@ def _inside(page, locator):
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-sized touch page that, like ``page``, reaches only the live server."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="id-ID")
-    page = context.new_page()
-    blocked: list[str] = []
-    errors: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith(live_server.url) or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.blocked_requests = blocked
-    page.console_errors = errors
+    context, page = guarded_page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
     yield page
     context.close()
 

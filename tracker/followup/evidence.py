@@ -65,19 +65,12 @@ _CSP = {
 
 # --------------------------------------------------------------------------- preview
 
+PREVIEW_MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
+                "gif": "image/gif", "webp": "image/webp"}
+
 def sniff_preview(head: bytes) -> str | None:
     """The previewable type the content really is (magic bytes), or None."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return PREVIEW_MIME.get(S.magic_kind(head))
 
 
 @dataclass(frozen=True)

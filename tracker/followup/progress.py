@@ -38,14 +38,28 @@ EVIDENCE_TYPES = {
 }
 
 
-def sniff(data: bytes) -> str | None:
-    """The evidence kind the content really is (magic bytes), or None."""
-    if data.startswith(b"%PDF-"):
+def magic_kind(head: bytes) -> str | None:
+    """The picture or document kind the first bytes announce (pdf, png, jpg, gif, webp), or
+    None. One table for upload checks and for deciding what may be shown inline."""
+    if head.startswith(b"%PDF-"):
         return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
-    if data.startswith(b"\xff\xd8\xff"):
+    if head.startswith(b"\xff\xd8\xff"):
         return "jpg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def sniff(data: bytes) -> str | None:
+    """The evidence kind the content really is (magic bytes), or None when it is not a kind
+    evidence may be (EVIDENCE_TYPES)."""
+    kind = magic_kind(data)
+    if kind is not None:
+        return kind if kind in EVIDENCE_TYPES else None
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(BytesIO(data)) as z:
