@@ -86,3 +86,44 @@ def test_dated_pages_change_with_the_day(capp, monkeypatch):
         monkeypatch.setattr(status, "today_wib", lambda: day)
         monkeypatch.setattr(views, "today_wib", lambda: day)
         assert day.strftime("%d-%m-%Y") in client.get("/").data.decode()
+
+
+def test_concurrent_misses_render_a_page_once(capp, monkeypatch):
+    """Requests for a page another thread is rendering wait for that render (one per process)."""
+    import threading
+    import time as _time
+
+    from tracker.results import views
+    client = capp.test_client()
+    login(client, "admin@kota.go.id")
+    client.get("/periode/")  # as in a browser, the session holds its CSRF secret by now
+    cookie = client.get_cookie("session").value
+    real = views.build_recap
+    calls = []
+
+    def slow(*args, **kwargs):
+        calls.append(1)
+        _time.sleep(0.4)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "build_recap", slow)
+    bodies, errors = [], []
+
+    def fetch():
+        try:
+            c = capp.test_client()
+            c.set_cookie("session", cookie)
+            r = c.get("/periode/2021")
+            bodies.append((r.status_code, r.data))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fetch) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors and len(bodies) == 4
+    assert {status for status, _ in bodies} == {200}
+    assert len({body for _, body in bodies}) == 1
+    assert len(calls) == 1

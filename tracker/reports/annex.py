@@ -145,6 +145,15 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
     data.previous_rates = {uid: f.status for uid, f in prev.items() if f.accepted}
     data.previous_plans = {uid: _plan_of(f) for uid, f in prev.items() if f.accepted}
     data.status = status_mod.period_status(ref.code, unit_ids=unit_ids)
+    # The sheets read every plan's actions and their entries: load them in two set-based
+    # queries into the same objects instead of one lazy load per plan and per action.
+    plan_ids = [p.id for f in (*figures.values(), *prev.values()) for p in f.plans]
+    if plan_ids:
+        from sqlalchemy.orm import selectinload
+
+        from ..models import Action, Plan
+        Plan.query.filter(Plan.id.in_(plan_ids)).options(
+            selectinload(Plan.actions).selectinload(Action.entries)).all()
 
     quarters = set(ref.plan_quarters())
     for plan in data.plans.values():

@@ -30,6 +30,8 @@ TTL = 300  # seconds
 MAX_ENTRIES = 512
 _lock = threading.Lock()
 _pages: OrderedDict = OrderedDict()
+_rendering: dict[str, threading.Event] = {}  # key -> set when its first render is stored
+WAIT = 30  # seconds a request waits for another thread rendering the same page
 
 
 def generation() -> int | None:
@@ -86,6 +88,15 @@ def _key(gen: int, dated: bool) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def _lookup(key: str) -> bytes | None:
+    with _lock:
+        hit = _pages.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            _pages.move_to_end(key)
+            return hit[1]
+    return None
+
+
 def cached_page(dated: bool = True):
     """Reuse the rendered page (status 200, HTML) until the data changes; ``dated`` pages also
     change with the day (deadlines)."""
@@ -102,19 +113,35 @@ def cached_page(dated: bool = True):
             if gen is None:
                 return view(*args, **kwargs)
             key = _key(gen, dated)
-            now = time.monotonic()
+            hit = _lookup(key)
+            if hit is not None:
+                return current_app.response_class(hit, mimetype="text/html")
+            # One render per page and process: threads asking for a page another thread is
+            # rendering wait for it instead of all computing it at once.
             with _lock:
-                hit = _pages.get(key)
-                if hit is not None and hit[0] > now:
-                    _pages.move_to_end(key)
-                    return current_app.response_class(hit[1], mimetype="text/html")
-            response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code == 200 and response.mimetype == "text/html" and not session.get("_flashes"):
-                body = response.get_data()
-                with _lock:
-                    _pages[key] = (now + TTL, body)
-                    while len(_pages) > MAX_ENTRIES:
-                        _pages.popitem(last=False)
-            return response
+                event = _rendering.get(key)
+                mine = event is None
+                if mine:
+                    event = _rendering[key] = threading.Event()
+            if not mine:
+                event.wait(WAIT)
+                hit = _lookup(key)
+                if hit is not None:
+                    return current_app.response_class(hit, mimetype="text/html")
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+                if (response.status_code == 200 and response.mimetype == "text/html"
+                        and not session.get("_flashes")):
+                    body = response.get_data()
+                    with _lock:
+                        _pages[key] = (time.monotonic() + TTL, body)
+                        while len(_pages) > MAX_ENTRIES:
+                            _pages.popitem(last=False)
+                return response
+            finally:
+                if mine:
+                    with _lock:
+                        _rendering.pop(key, None)
+                    event.set()
         return inner
     return wrap
