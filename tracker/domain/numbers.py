@@ -10,6 +10,10 @@ class NotANumber(ValueError):
     pass
 
 
+# No figure in an SKM file has more digits than this (a count of respondents, a sum of answers,
+# an NRR); a longer "number" is a pasted artefact and would overflow when used as a count.
+MAX_DIGITS = 20
+
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
@@ -44,7 +48,7 @@ def parse_number(value) -> float | None:
         text = whole.replace(".", "") + "." + frac
     elif text.count(".") > 1 and _THOUSANDS.match(text):
         text = text.replace(".", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text) or len(text) > MAX_DIGITS:
         raise NotANumber(str(value))
     return float(text)
 
@@ -61,7 +65,7 @@ def parse_integer(value) -> int | None:
     number = parse_number(value)
     if number is None:
         return None
-    if number != int(number):
+    if not math.isfinite(number) or abs(number) >= 10 ** 15 or number != int(number):
         raise NotANumber(str(value))
     return int(number)
 

@@ -9,6 +9,11 @@ from functools import lru_cache
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
+# Survey years the tracker accepts (the SKM regulation dates from 2017; older reports go back a
+# few years). Outside this range a "period" is a typo, and year 0 is not even a date.
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
 class BadPeriod(ValueError):
     pass
 
@@ -86,6 +91,8 @@ def parse_period(code: str) -> PeriodRef:
     if not m:
         raise BadPeriod(f"Kode periode '{code}' tidak valid; gunakan YYYY, YYYY-S1/S2 atau YYYY-Q1..Q4.")
     year = int(m.group(1))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadPeriod(f"Tahun periode '{code}' di luar {MIN_YEAR}-{MAX_YEAR}.")
     part = (m.group(2) or "").upper()
     if not part:
         return PeriodRef(year, "year", 0)
@@ -131,7 +138,7 @@ def parse_quarter(code: str) -> Quarter:
     """Parse '2022-TW1', '2022 Q1', '2022-TW IV'... Cached: monitoring pages parse the same few
     codes for thousands of actions (a bad code raises every time; exceptions are not cached)."""
     m = _QUARTER.match(code or "")
-    if not m:
+    if not m or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
         raise BadPeriod(f"Triwulan '{code}' tidak valid; gunakan misalnya 2022-TW1.")
     part = m.group(2).upper()
     number = int(part) if part.isdigit() else _ROMAN_NUM[part]

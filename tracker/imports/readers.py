@@ -72,6 +72,41 @@ def _unreadable_message(name: str, exc: Exception) -> str:
     return "Berkas tidak dapat dibaca sebagai tabel CSV atau XLSX."
 
 
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "Sel memuat karakter kendali (misalnya NUL) yang tidak diizinkan; hapus karakter itu."
+
+
+def _refuse_control_bytes(data: bytes, sep: str) -> None:
+    """A control character in a CSV (a NUL cuts the value short in the parser): refuse the file,
+    naming the row and column of the first few, before parsing."""
+    if not CONTROL_BYTES.search(data):
+        return
+    lines = data.split(b"\n")
+    header = [h.strip().lower() for h in lines[0].decode("utf-8-sig", "replace").split(sep)]
+    problems = Problems()
+    for number, line in enumerate(lines, 1):
+        if CONTROL_BYTES.search(line):
+            cells = line.decode("utf-8", "replace").split(sep)
+            for index, cell in enumerate(cells):
+                if CONTROL_TEXT.search(cell):
+                    column = header[index] if index < len(header) else f"kolom ke-{index + 1}"
+                    problems.add(number, column, CONTROL_MESSAGE)
+    if not problems.total:
+        problems.add(None, None, CONTROL_MESSAGE)
+    problems.raise_if_any()
+
+
+def _refuse_control_cells(frame: pd.DataFrame) -> None:
+    """The same for cells read from a workbook."""
+    problems = Problems()
+    for column in frame.columns:
+        hits = frame[column].str.contains(CONTROL_TEXT, regex=True)
+        for index in frame.index[hits.fillna(False)]:
+            problems.add(file_row(index), column, CONTROL_MESSAGE)
+    problems.raise_if_any()
+
+
 def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame:
     """Read the first table of a CSV (comma or semicolon) or XLSX file.
 
@@ -92,6 +127,7 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
             head = data[:4096].split(b"\n", 1)[0]
             head.decode("utf-8-sig")
             sep = ";" if head.count(b";") > head.count(b",") else ","
+            _refuse_control_bytes(data, sep)
             frame = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True,
                                 encoding="utf-8-sig", low_memory=False, **text_opts)
     except ImportRejected:
@@ -106,6 +142,7 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
         raise ImportRejected([Problem(1, c, "Nama kolom muncul lebih dari sekali.") for c in sorted(set(duplicated))])
     if as_text:
         frame = frame.apply(lambda col: col.astype(str).str.strip())
+        _refuse_control_cells(frame)
         # Drop rows that are entirely empty (trailing lines in spreadsheets).
         if len(frame.columns):
             frame = frame[(frame != "").any(axis=1)]

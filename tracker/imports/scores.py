@@ -250,7 +250,7 @@ def _num_cell(rec, col, row, problems, required=False):
     try:
         return parse_number(raw)
     except NotANumber:
-        problems.add(row, col, f"'{raw}' bukan angka.")
+        problems.add(row, col, f"'{_clip(raw)}' bukan angka.")
         return None
 
 
@@ -261,7 +261,7 @@ def _int_cell(rec, col, row, problems, minimum=None):
     try:
         value = parse_integer(raw)
     except NotANumber:
-        problems.add(row, col, f"'{raw}' bukan bilangan bulat.")
+        problems.add(row, col, f"'{_clip(raw)}' bukan bilangan bulat.")
         return None
     if minimum is not None and value < minimum:
         problems.add(row, col, f"Nilai {value} harus paling sedikit {minimum}.")
@@ -453,6 +453,12 @@ def _clean_text(value) -> str | None:
         value = int(value)
     text = str(value).strip()
     return text or None
+
+
+def _clip(text, limit: int = 40) -> str:
+    """A cell as an error message quotes it: long pasted values are cut, and say so."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} karakter)"
 
 
 def _shown(value) -> str:

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -94,6 +95,9 @@ class IndonesianTranslations:
 TRANSLATIONS = IndonesianTranslations()
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class IndonesianForm(FlaskForm):
     """FlaskForm with every built-in validation message in Bahasa Indonesia."""
 
@@ -107,6 +111,12 @@ class IndonesianForm(FlaskForm):
         for field in self:
             if field.errors:
                 field.errors = [translate(m) for m in field.errors]
+            # No text a person types carries control characters (a NUL is cut or refused by
+            # the database): refuse them here, with the field named, instead.
+            if isinstance(field.data, str) and CONTROL.search(field.data):
+                field.errors = list(field.errors) + [
+                    f"{field.label.text} memuat karakter kendali yang tidak diizinkan."]
+                ok = False
         return ok
 
 
