@@ -177,18 +177,79 @@ def test_post_without_csrf_is_refused(csrf_app):
 # ------------------------------------------------------------------ login throttling
 
 def test_repeated_failed_logins_are_throttled(client):
+    from tracker.models import LoginThrottle
     make_user("insp@kota.go.id", "inspector")
     for _ in range(5):
         r = client.post("/login", data={"email": "insp@kota.go.id", "password": "salah-salah"})
         assert r.status_code == 401
     r = client.post("/login", data={"email": "insp@kota.go.id", "password": "rahasia123"})
-    assert r.status_code == 429  # even the right password waits until the lock expires
+    assert r.status_code == 429  # even the right password waits until the delay is over
     db.session.expire_all()
-    user = User.query.filter_by(email="insp@kota.go.id").one()
-    assert user.locked_until is not None  # stored in the database: every worker sees it
-    # Another spelling of the address does not dodge the lock.
+    row = LoginThrottle.query.one()
+    assert row.blocked_until is not None  # stored in the database: every worker sees it
+    # Another spelling of the address does not dodge it.
     r = client.post("/login", data={"email": "INSP@Kota.go.id", "password": "rahasia123"})
     assert r.status_code == 429
+    # Someone else's guesses from another address do not lock the person out.
+    other = client.application.test_client()
+    r = other.post("/login", data={"email": "insp@kota.go.id", "password": "rahasia123"},
+                   environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert r.status_code == 302
+
+
+def test_unknown_emails_are_answered_like_known_ones(client):
+    make_user("insp@kota.go.id", "inspector")
+    known = [client.post("/login", data={"email": "insp@kota.go.id", "password": "salah-salah"})
+             for _ in range(6)]
+    unknown = [client.post("/login", data={"email": "tidak.ada@kota.go.id", "password": "salah-salah"})
+               for _ in range(6)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [401] * 5 + [429]
+    words = lambda r: re.sub(r"\d+ detik", "N detik", re.search(r'class="flash[^"]*"[^>]*>([^<]+)<',
+                                                              r.get_data(as_text=True)).group(1))
+    assert words(known[0]) == words(unknown[0]) and words(known[-1]) == words(unknown[-1])
+
+
+def test_delays_grow_and_a_success_clears_them(client):
+    from datetime import timedelta
+
+    from tracker.models import LoginThrottle
+    from tracker.models._base import utcnow
+    make_user("insp@kota.go.id", "inspector")
+    waits = []
+    for tries in (6, 1, 1):  # five checked guesses, then one more each time a delay is over
+        for _ in range(tries):
+            r = client.post("/login", data={"email": "insp@kota.go.id", "password": "salah-salah"})
+        assert r.status_code == 429
+        waits.append(int(re.search(r"dalam (\d+) detik", r.get_data(as_text=True)).group(1)))
+        row = LoginThrottle.query.one()
+        row.blocked_until = utcnow() - timedelta(seconds=1)  # the delay is over
+        db.session.commit()
+    assert waits[0] <= 30 < waits[1] <= 60 < waits[2] <= 120
+    assert client.post("/login", data={"email": "insp@kota.go.id", "password": "rahasia123"}).status_code == 429
+    db.session.expire_all()
+    LoginThrottle.query.one().blocked_until = utcnow() - timedelta(seconds=1)
+    LoginThrottle.query.one().attempts = 0
+    db.session.commit()
+    assert client.post("/login", data={"email": "insp@kota.go.id", "password": "rahasia123"}).status_code == 302
+    assert LoginThrottle.query.count() == 0
+
+
+def test_concurrent_guesses_share_no_attempt(app):
+    """Ten guesses at once: only the first five are checked, the rest wait."""
+    import threading
+    make_user("insp@kota.go.id", "inspector")
+    codes = []
+
+    def guess():
+        r = app.test_client().post("/login", data={"email": "insp@kota.go.id", "password": "salah-salah"})
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(codes) == [401] * 5 + [429] * 5
 
 
 # ------------------------------------------------------------------ uploads: size and type

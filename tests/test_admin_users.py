@@ -43,7 +43,7 @@ def test_bad_user_input_refused(loaded, client, auth):
     before = snapshot()
     cases = [
         ({"email": "x@kota.go.id", "role": "manager", "password": "rahasia123"}, "paling sedikit satu unit"),
-        ({"email": "y@kota.go.id", "role": "inspector", "password": "pendek"}, "minimal 8"),
+        ({"email": "y@kota.go.id", "role": "inspector", "password": "pendek"}, "minimal 10"),
         ({"email": "admin@kota.go.id", "role": "inspector", "password": "rahasia123"}, "sudah terdaftar"),
         ({"email": "z@kota.go.id", "role": "inspector"}, "wajib diisi untuk pengguna baru"),
     ]

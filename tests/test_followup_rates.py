@@ -27,13 +27,17 @@ def test_period_rates_equal_plan_rate(app):
                 action = Action(plan=plan, element="waktu", text=f"aksi {k}", quarters=["2023-TW1"],
                                 not_actionable=rng.random() < 0.1)
                 db.session.add(action)
+                waiting = False
                 for _ in range(rng.randint(0, 4)):
                     # equal timestamps on purpose: the id breaks the tie
                     at = base + timedelta(days=rng.choice([0, 1, 1, 2]))
+                    status = rng.choice(["submitted", "verified", "verified", "rejected"])
+                    if status == "submitted" and waiting:  # one waiting report per quarter
+                        status = "rejected"
+                    waiting = waiting or status == "submitted"
                     db.session.add(ProgressEntry(action=action, quarter="2023-TW1",
                                                  percent=rng.choice([0, 25, 50, 100]), narrative="x",
-                                                 status=rng.choice(["submitted", "verified", "verified", "rejected"]),
-                                                 submitted_at=at))
+                                                 status=status, submitted_at=at))
     db.session.commit()
     bulk = rates.period_rates([p.id for p in periods])
     checked = 0

@@ -112,19 +112,38 @@ def test_state_survives_random_orm_changes(app, seed):
     for step in range(40):
         actions = Action.query.all()
         entries = ProgressEntry.query.all()
+        # One report waiting per action and quarter (a database rule): a random "submitted"
+        # that would make a second one becomes "rejected".
+        pending = {(e.action_id, e.quarter) for e in entries if e.status == "submitted"}
+
+        def status_for(action_id, quarter, wanted):
+            if wanted != "submitted":
+                return wanted
+            if (action_id, quarter) in pending:
+                return "rejected"
+            pending.add((action_id, quarter))
+            return wanted
+
         for _ in range(rng.randint(1, 4)):
             op = rng.choice(["action", "entry", "entry", "review", "review", "mark", "delete"])
             if op == "action" or not actions:
                 db.session.add(Action(plan=rng.choice(plans), element="waktu", text=f"aksi {step}",
                                       quarters=rng.sample(quarters, rng.randint(1, 3))))
             elif op == "entry":
+                action, quarter = rng.choice(actions), rng.choice(quarters)
                 db.session.add(ProgressEntry(
-                    action=rng.choice(actions), quarter=rng.choice(quarters),
+                    action=action, quarter=quarter,
                     percent=rng.choice([0, 30, 60, 100]), narrative="x",
-                    status=rng.choice(["submitted", "verified", "rejected"]),
+                    status=status_for(action.id, quarter, rng.choice(["submitted", "verified", "rejected"])),
                     submitted_at=base + timedelta(days=rng.randint(0, 5))))
             elif op == "review" and entries:
-                rng.choice(entries).status = rng.choice(["submitted", "verified", "rejected"])
+                entry = rng.choice(entries)
+                if entry.status != "submitted":  # a report under review changes only by review
+                    entry.status = status_for(entry.action_id, entry.quarter,
+                                              rng.choice(["submitted", "verified", "rejected"]))
+                else:
+                    entry.status = rng.choice(["verified", "rejected"])
+                    pending.discard((entry.action_id, entry.quarter))
             elif op == "mark":
                 action = rng.choice(actions)
                 action.not_actionable = not action.not_actionable

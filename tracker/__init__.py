@@ -24,7 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           settings.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    # Behind N trusted reverse proxies set TRUSTED_PROXIES=N so the client's own address (login
+    # throttling) is read from X-Forwarded-For; 0 (default) trusts no such header.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config.get("TRUSTED_PROXIES", 0)), x_proto=1,
+                            x_host=1)
     app.session_interface = _SessionInterface()
     register_extensions(app)
     register_blueprints(app)
@@ -89,6 +92,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        if not isinstance(code, int) or not 400 <= code <= 599:  # e.g. a driver's error code
+            code = 500
         message = getattr(error, "description", None) if code in (400, 409) else None
         if request.accept_mimetypes.best == "application/json":
             return {"error": message or messages.get(code, "")}, code
@@ -115,8 +120,29 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         if not getattr(error, "connection_invalidated", False) and \
                 type(getattr(error, "orig", None)).__name__ not in ("OperationalError", "AdminShutdown"):
-            return safe_render_error(error)
+            return _database_refused(error)
         return _plain_error(503, "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi.")
+
+    def _database_refused(error):
+        """A statement the database refused (not a lost connection): a valid status and a
+        sentence, never the driver's error code as the status."""
+        from sqlalchemy.exc import DataError, IntegrityError
+        app.logger.warning("database refused a statement: %s", type(getattr(error, "orig", error)).__name__)
+        if isinstance(error, IntegrityError):
+            code, message = 409, ("Perubahan bertentangan dengan data yang sudah ada (misalnya "
+                                  "data ganda). Muat ulang halaman lalu periksa kembali.")
+        elif isinstance(error, DataError):
+            code, message = 400, ("Isian tidak dapat disimpan: terlalu panjang atau memuat karakter "
+                                  "yang tidak diizinkan.")
+        else:
+            code, message = 500, messages[500]
+        try:
+            if request.accept_mimetypes.best == "application/json":
+                return {"error": message}, code
+            return render_template("error.html", code=code, message=message), code
+        except Exception:  # noqa: BLE001 - the page itself needs the database
+            db.session.rollback()
+            return _plain_error(code, message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

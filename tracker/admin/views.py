@@ -52,6 +52,11 @@ def edit_user(user_id=None):
         if user is None and not password:
             problems.append("Kata sandi wajib diisi untuk pengguna baru.")
         problems += validate(form.email.data, password, form.role.data, units, existing=user)
+        if user is not None and user.role == "admin" and user.active and \
+                (form.role.data != "admin" or not form.active.data) and \
+                User.query.filter(User.role == "admin", User.active.is_(True), User.id != user.id).count() == 0:
+            problems.append("Admin aktif terakhir tidak dapat dinonaktifkan atau diganti perannya; "
+                            "tetapkan admin lain lebih dulu.")
         if not problems:
             before = _user_snapshot(user) if user else None
             if user is None:
@@ -60,6 +65,8 @@ def edit_user(user_id=None):
             user.email = form.email.data.strip().lower()
             user.name = form.name.data or None
             user.role = form.role.data
+            if user.active and not form.active.data:
+                user.end_sessions()  # a deactivated user is signed out everywhere
             user.active = form.active.data
             user.units = units if form.role.data == "manager" else []
             if password:

@@ -1,16 +1,20 @@
-"""Login and logout. Repeated failures lock the account for a while (stored in the database,
-so every worker process sees the same count)."""
+"""Login and logout. Repeated failures from one client address on one account wait, longer
+each time (tracker.auth.throttle, counted in the database for every worker)."""
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
 from ..models import User
 from ..models._base import utcnow
+from . import throttle
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -18,7 +22,12 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The signed-in user, while the session is still one of theirs: a session opened before
+    the user's last logout, password change or deactivation is no longer accepted."""
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or session.get("sv") != user.session_version:
+        return None
+    return user
 
 
 login_manager.login_view = "auth.login"
@@ -31,6 +40,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+# A hash of a random password, checked when the e-mail is unknown (equal work, equal time).
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -38,31 +51,42 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = User.query.filter(db.func.lower(User.email) == form.email.data.strip().lower()).first()
+        email = form.email.data.strip().lower()
+        key = throttle.key_for(email, request.remote_addr)
         now = utcnow()
-        if user and user.locked_until and user.locked_until > now:
-            flash("Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.", "error")
-            status = 429
-        elif user and user.active and user.check_password(form.password.data):
-            user.failed_logins = 0
-            user.locked_until = None
-            db.session.commit()
+        attempts, blocked_until = throttle.take_number(key, now)
+        max_failures = current_app.config["LOGIN_MAX_FAILURES"]
+        if blocked_until is not None and blocked_until > now or attempts > max_failures:
+            if blocked_until is None or blocked_until <= now:
+                blocked_until = throttle.block(key, attempts, now, max_failures,
+                                               current_app.config["LOGIN_MAX_DELAY_SECONDS"])
+            wait = max(1, int((blocked_until - now).total_seconds()))
+            flash(f"Terlalu banyak percobaan masuk yang gagal dari alamat ini. Coba lagi dalam "
+                  f"{wait} detik.", "error")
+            return render_template("auth/login.html", form=form), 429
+        user = User.query.filter(db.func.lower(User.email) == email).first()
+        # The same hash work for an unknown address, so time does not tell which e-mails exist.
+        valid = (user.check_password(form.password.data) if user is not None
+                 else check_password_hash(_DUMMY_HASH, form.password.data))
+        if user is not None and user.active and valid:
+            throttle.clear(key)
             login_user(user)
+            session["sv"] = user.session_version
+            # A new CSRF secret for the signed-in session: tokens seen before login stop working.
+            session.pop("csrf_token", None)
+            g.pop("csrf_token", None)  # Flask-WTF keeps this request's token in g as well
+            generate_csrf()
             return redirect(_safe_next(request.args.get("next")))
-        else:
-            if user:
-                user.failed_logins = (user.failed_logins or 0) + 1
-                if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                    user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-                    user.failed_logins = 0
-                db.session.commit()
-            flash("Email atau kata sandi salah.", "error")
-            status = 401
+        flash("Email atau kata sandi salah.", "error")
+        status = 401
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        current_user.end_sessions()  # logging out ends every session of this user
+        db.session.commit()
     logout_user()
     flash("Anda telah keluar.", "info")
     return redirect(url_for("auth.login"))

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
 from ..domain import realisation as R
@@ -20,8 +21,8 @@ from ..extensions import db
 from ..models import Action, ProgressEntry
 from ..models._base import utcnow
 from ..models.followup import PLAN_ACCEPTED
-from .workflow import (ReportLocked, WorkflowError, _atomic, _bump_version, _commit, check_version,
-                       entry_dict)
+from .workflow import (ReportLocked, StaleError, WorkflowError, _atomic, _bump_version, _commit,
+                       check_version, entry_dict)
 from .notifications import _action_link, _review_link, inspectors, managers_of, notify, task_done
 from .plans import progress_quarters
 
@@ -203,7 +204,13 @@ def log_progress(action: Action, data: ProgressInput, user, supersedes: Progress
                               submitted_at=utcnow(),
                               supersedes_id=supersedes.id if supersedes is not None else None)
         db.session.add(entry)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Two reports for the same quarter sent at the same moment: the database keeps one
+            # waiting (uq_progress_entry_pending); this one is answered, not lost in a 500.
+            raise StaleError(f"Laporan triwulan {data.quarter} untuk kegiatan ini baru saja dikirim "
+                             "dan sedang menunggu verifikasi; muat ulang halaman untuk melihatnya.") from None
         record("progress_entry", entry.id, "resubmit" if supersedes is not None else "create",
                unit_id=plan.unit_id, user=user, after=entry_dict(entry))
         notify(inspectors(), f"Laporan kemajuan baru: {plan.unit.name}, {action.text[:80]} "

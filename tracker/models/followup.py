@@ -107,7 +107,13 @@ class ProgressEntry(db.Model):
     submitted_by = db.relationship("User", foreign_keys=[submitted_by_id])
     reviewed_by = db.relationship("User", foreign_keys=[reviewed_by_id])
 
-    __table_args__ = (db.Index("ix_progress_entry_status", "status"),)
+    __table_args__ = (
+        db.Index("ix_progress_entry_status", "status"),
+        # One report waiting for the inspector per action and quarter, even under concurrency.
+        db.Index("uq_progress_entry_pending", "action_id", "quarter", unique=True,
+                 sqlite_where=db.text("status = 'submitted'"),
+                 postgresql_where=db.text("status = 'submitted'")),
+    )
     __mapper_args__ = {"version_id_col": version}
 
 

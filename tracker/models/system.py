@@ -28,11 +28,19 @@ class User(UserMixin, db.Model):
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
     locked_until = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Every session remembers the version it was opened with; advancing it (logout, password
+    # change, deactivation) ends every session of this user (tracker.auth.views.load_user).
+    session_version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
 
     units = db.relationship("Unit", secondary=user_units, lazy="selectin", order_by="Unit.name")
 
     def set_password(self, password: str) -> None:
+        if self.password_hash is not None:
+            self.end_sessions()  # a changed password ends the sessions opened with the old one
         self.password_hash = generate_password_hash(password)
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -108,3 +116,12 @@ class DataGeneration(db.Model):
     __tablename__ = "data_generation"
     id = db.Column(db.Integer, primary_key=True)
     value = db.Column(db.BigInteger, nullable=False)
+
+
+class LoginThrottle(db.Model):
+    """Attempts per (e-mail, client address), kept for every worker (tracker.auth.throttle)."""
+    __tablename__ = "login_throttle"
+    key = db.Column(db.String(64), primary_key=True)  # sha256 of the e-mail and the address
+    attempts = db.Column(db.Integer, nullable=False)
+    blocked_until = db.Column(db.DateTime)
+    last_at = db.Column(db.DateTime, nullable=False)
