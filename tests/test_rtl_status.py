@@ -383,3 +383,16 @@ def test_a_year_plan_of_its_own_is_not_mixed_with_semester_plans(semester_plans,
     row = unit_row(status(runner, "2023"), A)
     assert row["plans"] == ["2023"] and row["actions"] == 1
     assert [e["element"] for e in row["elements"]] == ["biaya"]
+
+
+def test_plan_page_shows_the_previous_year_gathered_like_the_summary(semester_plans, runner, client, tmp_path):
+    s1 = PROGRESS_HEAD + f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,80,verified,,,\n"
+    ok(runner.invoke(args=["rtl", "import-progress", write(tmp_path, "p1.csv", s1), "--period", "2023-S1"]))
+    make_user("admin@kota.go.id", "admin")
+    client.post("/login", data={"email": "admin@kota.go.id", "password": "rahasia123"})
+    a = Unit.query.filter_by(name=A).one()
+    expected = unit_row(status(runner, "2023"), A)["realisation"]  # (40 + 0) / 2: S1 and S2 plans
+    html = client.get(f"/rtl/2024/unit/{a.id}").data.decode()
+    shown = re.search(r'id="previous-realisation">\s*([^<]+)<', html).group(1).strip()
+    assert shown == f"{expected:.2f}".replace(".", ",") + "%"
+    assert f"/rtl/2023-S1/unit/{a.id}" in html and f"/rtl/2023-S2/unit/{a.id}" in html

@@ -159,16 +159,6 @@ def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
     return out
 
 
-def rates_by_period(plans) -> dict[int, dict[int, PlanRate]]:
-    """{period_id: {unit_id: PlanRate}} for already loaded plans (see load_plans)."""
-    out: dict[int, dict[int, PlanRate]] = {}
-    for p in plans:
-        if not counts_toward_realisation(p):
-            continue
-        out.setdefault(p.period_id, {})[p.unit_id] = plan_rate(p)
-    return out
-
-
 def trend(unit_ids=None, periods=None, by_period=None) -> list[tuple[Period, float | None, float | None, int]]:
     """(period, mean realisation, mean completion, plans) for every period that has accepted
     plans, oldest first. Pass ``periods`` and ``by_period`` (period_rates) to reuse a load."""

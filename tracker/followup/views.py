@@ -4,8 +4,6 @@ Thin views: access checks (roles_required + tracker.scope), form parsing, render
 workflow rules live in service.py and the numbers in rates.py."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user
@@ -202,9 +200,13 @@ def _render_plan(unit: Unit, code: str, status: int = 200, errors=None, action_f
     if plan is not None:
         return_form.version.data = plan.version
     ref = P.parse_period(code)
-    prev_period = rates.previous_period(code)
-    prev_plan = S.get_plan(unit.id, prev_period)
-    prev_rate = rates.plan_rate(prev_plan) if prev_plan else None
+    # The previous period's realisation by the same rule as `skm summary` and the annex (a year
+    # without a plan of its own gathers its semesters' plans).
+    from .status import plan_figures
+    prev_ref = ref.previous()
+    prev_figures = plan_figures(prev_ref, unit_ids={unit.id}).get(unit.id)
+    prev_plans = prev_figures.plans if prev_figures else []
+    prev_rate = prev_figures.status if prev_figures and prev_figures.accepted else None
     next_ref = ref.next()
     next_plan = S.get_plan(unit.id, get_period(next_ref.code))
     can_edit = bool(plan and can_edit_unit(unit.id) and plan.status in S.EDITABLE)
@@ -217,7 +219,7 @@ def _render_plan(unit: Unit, code: str, status: int = 200, errors=None, action_f
         return_form=return_form, clear_form=F.ClearOverrideForm(), version_form=F.VersionForm(),
         can_edit=can_edit, can_create=plan is None and can_edit_unit(unit.id) and view is not None,
         uncovered=S.uncovered_priorities(plan) if plan and plan.status in S.EDITABLE else [],
-        prev_period=prev_period, prev_plan=prev_plan, prev_rate=prev_rate, next_ref=next_ref,
+        prev_ref=prev_ref, prev_plans=prev_plans, prev_rate=prev_rate, next_ref=next_ref,
         next_plan=next_plan, errors=errors or [], catalogue=catalogue, unit_trend=unit_trend,
         window=[P.parse_quarter(q) for q in S.plan_window(code)]), status
 

@@ -172,12 +172,6 @@ def display_numbering(ref: P.PeriodRef, period: Period | None = None) -> str:
     return "questionnaire"
 
 
-def has_own_results(period: Period) -> bool:
-    return (db.session.query(UnitResult.id).join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
-            .filter(UnitResult.period_id == period.id, ImportBatch.status == "active").first()
-            is not None)
-
-
 def has_results(code: str) -> bool:
     """True when some unit has a result for the period, its own or rolled up from its parts."""
     ref = P.parse_period(code)
