@@ -86,6 +86,7 @@ def _run(app, export_id: str) -> str:
     from tracker.extensions import db
     from tracker.models import ExportJob
     from tracker.reports import annex
+    from tracker.reports.safe import WorkbookRefused
 
     job = db.session.get(ExportJob, export_id)
     if job is None:
@@ -134,7 +135,7 @@ def _run(app, export_id: str) -> str:
     except Exception as exc:  # noqa: BLE001 - any failure must reach the page
         db.session.rollback()
         # The page shows a sentence in Bahasa; the technical detail goes to the log.
-        error = (str(exc) if isinstance(exc, LookupError) else
+        error = (str(exc) if isinstance(exc, (LookupError, WorkbookRefused)) else
                  f"Ekspor gagal karena kesalahan sistem ({type(exc).__name__}); rincian ada di log "
                  f"server dengan kode ekspor {export_id}.")
         app.logger.exception("export %s failed", export_id)

@@ -219,7 +219,7 @@ IMPORT_HEAD = "unit,respondents,u1,u2,u3,u4,u5,u6,u7,u8,u9\n"
 
 
 @pytest.mark.parametrize("body, where, words", [
-    ("A,10,80,80,80,80,80,80,80,80,80\nB,10,80,80,80,80,80,80,80,80,80,99\n", "baris 3", "jumlah kolom"),
+    ("A,10,80,80,80,80,80,80,80,80,80\nB,10,80,80,80,80,80,80,80,80,80,99\n", "Baris 3, kolom ke-12", "memuat 12 kolom"),
     ("A," + "9" * 400 + ",80,80,80,80,80,80,80,80,80\n", "Baris 2, kolom 'respondents'", "bukan bilangan bulat"),
     ("A,1e400,80,80,80,80,80,80,80,80,80\n", "Baris 2, kolom 'respondents'", "bukan bilangan bulat"),
     ("Nul\x00Unit,10,80,80,80,80,80,80,80,80,80\n", "Baris 2, kolom 'unit'", "karakter kendali"),
@@ -236,4 +236,103 @@ def test_bad_cells_are_refused_with_row_and_column_and_change_nothing(app, runne
     assert r.exit_code != 0, r.output
     assert where in r.output and words in r.output, r.output
     assert "Traceback" not in r.output and "9" * 60 not in r.output
+    assert snapshot() == before
+
+
+# ------------------------------------------------------------------ limits before parsing
+
+def _xlsx(rows) -> bytes:
+    import io
+
+    import xlsxwriter
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, row in enumerate(rows):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return out.getvalue()
+
+
+def _zip_bomb(size: int) -> bytes:
+    """A workbook-shaped zip whose one sheet unpacks to ``size`` bytes of spaces."""
+    import io
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            chunk = b" " * (1 << 20)
+            for _ in range(size >> 20):
+                part.write(chunk)
+    return out.getvalue()
+
+
+def _refused(data: bytes, name: str, as_text=True):
+    from tracker.imports.readers import ImportRejected, read_table
+    with pytest.raises(ImportRejected) as info:
+        read_table(data, name, as_text=as_text)
+    return "\n".join(info.value.messages())
+
+
+def test_a_million_columns_are_refused_before_parsing(monkeypatch):
+    import pandas as pd
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: pytest.fail("parsed a refused file"))
+    text = _refused(b",".join([b"u"] * 1_000_000) + b"\n" + b"1," * 999_999 + b"1\n", "wide.csv")
+    assert text.startswith("Baris 1:") and "1.000.000 kolom" in text and "paling banyak 200" in text
+
+
+def test_an_endless_line_is_refused_with_its_row(monkeypatch):
+    import pandas as pd
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: pytest.fail("parsed a refused file"))
+    body = IMPORT_HEAD + "A,10,80,80,80,80,80,80,80,80,80\n" + "B" * 70_000 + ",1\n"
+    text = _refused(body.encode(), "long.csv")
+    assert text.startswith("Baris 3:") and "65.536 byte" in text
+
+
+def test_too_many_rows_are_refused_before_parsing(monkeypatch):
+    import pandas as pd
+
+    from tracker.imports import readers
+    monkeypatch.setattr(readers, "MAX_ROWS", 3)
+    monkeypatch.setattr(readers, "MAX_RESPONDENT_ROWS", 5)
+    body = (IMPORT_HEAD + "A,10,80,80,80,80,80,80,80,80,80\n" * 4).encode()
+    real = pd.read_csv
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: pytest.fail("parsed a refused file"))
+    assert "4 baris data; paling banyak 3 baris" in _refused(body, "rows.csv")
+    monkeypatch.setattr(pd, "read_csv", real)
+    assert len(readers.read_table(body, "rows.csv", as_text=False)) == 4  # respondent files: 5
+    workbook = _xlsx([IMPORT_HEAD.strip().split(",")] + [["A", 10] + [80] * 9] * 4)
+    assert "lebih dari 3 baris data" in _refused(workbook, "rows.xlsx")
+
+
+def test_a_zip_bomb_workbook_is_refused_before_unpacking(monkeypatch):
+    import pandas as pd
+
+    from tracker.imports import readers
+    monkeypatch.setattr(pd, "read_excel", lambda *a, **k: pytest.fail("unpacked a refused file"))
+    bomb = _zip_bomb(readers.MAX_XLSX_UNPACKED + (1 << 20))
+    assert len(bomb) < 1024 * 1024  # small on the wire, 201 MB unpacked
+    text = _refused(bomb, "bomb.xlsx")
+    assert "terlalu besar setelah dibuka (201 MB; paling banyak 200 MB)" in text
+    assert "rusak" in _refused(b"PK\x03\x04 not really", "broken.xlsx")
+
+
+def test_an_overlong_cell_is_refused_with_row_and_column():
+    workbook = _xlsx([["unit", "rencana"], ["A", "x"], ["B", "y" * 5001]])
+    text = _refused(workbook, "cell.xlsx")
+    assert text.startswith("Baris 3, kolom 'rencana':") and "5.000 karakter" in text
+
+
+def test_caps_reach_the_upload_page_as_a_message(world):
+    from tests.helpers import snapshot
+    world.login("admin@kota.go.id")
+    client = world.client
+    before = snapshot()
+    import io
+    r = client.post("/impor/", data={"kind": "scores", "period": "2021-S1", "numbering": "questionnaire",
+                                     "file": (io.BytesIO(b",".join([b"u"] * 5000) + b"\n1\n"), "w.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400
+    assert "5.000 kolom" in r.get_data(as_text=True)
     assert snapshot() == before

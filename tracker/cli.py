@@ -108,10 +108,11 @@ def summary_cmd(period, weighted):
 def export_annex_cmd(period, out):
     """Tulis buku kerja lampiran tindak lanjut periode."""
     from .reports.annex import write_period_workbook
+    from .reports.safe import WorkbookRefused
     code = _period(period)
     try:
         write_period_workbook(code, out)
-    except LookupError as exc:
+    except (LookupError, WorkbookRefused) as exc:
         _fail([str(exc)])
     click.echo(f"Lampiran periode {code} ditulis ke {out}")
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 MAX_MESSAGES = 200
+
+# Limits checked before anything is parsed, so a crafted file costs neither memory nor a web
+# worker's time: a zip bomb, a million columns, a single endless line.
+MAX_ROWS = 100_000              # data rows of a scores, plan or progress file
+MAX_RESPONDENT_ROWS = 5_000_000  # data rows of a respondent-level file
+MAX_COLUMNS = 200
+MAX_LINE_BYTES = 64 * 1024       # one CSV line
+MAX_CELL_CHARS = 5_000           # one cell of text (a plan's narrative fits easily)
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # all parts of a workbook, decompressed
 
 
 @dataclass
@@ -65,6 +75,12 @@ def _unreadable_message(name: str, exc: Exception) -> str:
     if isinstance(exc, pd.errors.EmptyDataError):
         return "Berkas kosong: tidak ada baris judul kolom."
     if isinstance(exc, pd.errors.ParserError):
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:
+            expected, row, saw = (int(g) for g in fields.groups())
+            return (f"Baris {row}, kolom ke-{expected + 1}: baris ini memuat {saw} kolom, sedangkan "
+                    f"baris judul memuat {expected}; hapus kolom tanpa judul itu atau periksa "
+                    "pemisah dan tanda kutipnya.")
         line = re.search(r"line (\d+)", str(exc))
         where = f" (periksa baris {line.group(1)})" if line else ""
         return ("Berkas CSV tidak dapat dibaca sebagai tabel: jumlah kolom tidak sama di setiap baris "
@@ -107,6 +123,62 @@ def _refuse_control_cells(frame: pd.DataFrame) -> None:
     problems.raise_if_any()
 
 
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _refuse(row, column, message):
+    raise ImportRejected([Problem(row, column, message)])
+
+
+def _check_csv_shape(data: bytes, sep: str, max_rows: int) -> None:
+    """Columns in the header, length of every line and number of lines, before parsing."""
+    header = data.split(b"\n", 1)[0]
+    columns = header.count(sep.encode()) + 1
+    if columns > MAX_COLUMNS:
+        _refuse(1, None, f"Baris judul memuat {_number(columns)} kolom; paling banyak "
+                         f"{_number(MAX_COLUMNS)} kolom.")
+    long_line = re.search(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1), data)
+    if long_line:
+        row = data.count(b"\n", 0, long_line.start()) + 1
+        _refuse(row, None, f"Baris lebih panjang dari {_number(MAX_LINE_BYTES)} byte; periksa "
+                           "isi baris ini atau pemisah kolomnya.")
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines - 1 > max_rows:
+        _refuse(None, None, f"Berkas memuat {_number(lines - 1)} baris data; paling banyak "
+                            f"{_number(max_rows)} baris per berkas. Bagi berkas menjadi beberapa bagian.")
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """A workbook is a zip: its declared unpacked sizes bound what reading it can cost (zipfile
+    stops at the declared size), so refuse before unpacking anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _refuse(None, None, "Berkas .xlsx rusak atau bukan buku kerja Excel.")
+    if unpacked > MAX_XLSX_UNPACKED:
+        _refuse(None, None, f"Buku kerja terlalu besar setelah dibuka ({_number(unpacked // 2**20)} MB; "
+                            f"paling banyak {_number(MAX_XLSX_UNPACKED // 2**20)} MB). Simpan sebagai CSV "
+                            "atau bagi menjadi beberapa berkas.")
+
+
+def _check_cells(frame: pd.DataFrame) -> None:
+    """Rows, columns and the length of text cells of a parsed table."""
+    if len(frame.columns) > MAX_COLUMNS:
+        _refuse(1, None, f"Baris judul memuat {_number(len(frame.columns))} kolom; paling banyak "
+                         f"{_number(MAX_COLUMNS)} kolom.")
+    problems = Problems()
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        lengths = frame[column].str.len()
+        for index in frame.index[(lengths > MAX_CELL_CHARS).fillna(False)]:
+            problems.add(file_row(index), column,
+                         f"Isi sel lebih dari {_number(MAX_CELL_CHARS)} karakter; persingkat isinya.")
+    problems.raise_if_any()
+
+
 def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame:
     """Read the first table of a CSV (comma or semicolon) or XLSX file.
 
@@ -117,16 +189,19 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
     """
     name = (filename or "").lower()
     text_opts = {"dtype": str, "keep_default_na": False} if as_text else {}
+    max_rows = MAX_ROWS if as_text else MAX_RESPONDENT_ROWS
     try:
         if name.endswith((".xlsx", ".xlsm")):
+            _check_xlsx_size(data)
             frame = pd.read_excel(io.BytesIO(data), sheet_name=0, header=0, engine="openpyxl",
-                                  **text_opts)
+                                  nrows=max_rows + 1, **text_opts)
         elif name.endswith(".xls"):
             raise ImportRejected([Problem(None, None, "Format .xls lama tidak didukung; simpan sebagai .xlsx atau .csv.")])
         else:
             head = data[:4096].split(b"\n", 1)[0]
             head.decode("utf-8-sig")
             sep = ";" if head.count(b";") > head.count(b",") else ","
+            _check_csv_shape(data, sep, max_rows)
             _refuse_control_bytes(data, sep)
             frame = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True,
                                 encoding="utf-8-sig", low_memory=False, **text_opts)
@@ -136,6 +211,11 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
         raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
     except Exception as exc:  # pandas raises many kinds for a broken file
         raise ImportRejected([Problem(None, None, _unreadable_message(name, exc))])
+    if len(frame) > max_rows:
+        _refuse(None, None, f"Berkas memuat lebih dari {_number(max_rows)} baris data; bagi berkas "
+                            "menjadi beberapa bagian.")
+    if as_text or name.endswith((".xlsx", ".xlsm")):
+        _check_cells(frame)  # a CSV's cells are already bounded by its line length
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
     if duplicated:

@@ -28,8 +28,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-import xlsxwriter
-
 from ..domain import elements as el
 from ..domain import periods as P
 from ..domain import scoring
@@ -40,7 +38,7 @@ from ..followup import rates as rates_mod
 from ..followup import status as status_mod
 from ..models import Period
 from ..results import service
-from .safe import write_text
+from .safe import CheckedWorkbook, write_text
 
 Progress = Callable[[float, str], None]
 
@@ -559,12 +557,14 @@ class UnitSheet:
 
     FIRST_U = 2  # column C
 
+    MAX_BREAKS = 1023  # Excel keeps at most 1,023 manual page breaks per sheet
+
     def __init__(self, wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 1"):
-        self.ws = wb.add_worksheet(name)
+        self.wb = wb
+        self.name = name
+        self.sheets = 0
         self.fmts = fmts
         self.data = data
-        self.row = 0
-        self.breaks: list[int] = []
         nq = len(data.quarters)
         last_u = self.FIRST_U + max(len(data.keys), 9) - 1
         self.last_q = max(last_u, 6 + nq - 1)
@@ -573,7 +573,17 @@ class UnitSheet:
         self.col_real = self.last_q + 2
         self.col_status = self.last_q + 3
         self.sum_col = last_u + 1
-        ws = self.ws
+        self._open_sheet()
+
+    def _open_sheet(self):
+        """A sheet for the blocks; a long annex continues on "Lampiran 1 (2)" and so on, so that
+        no block passes Excel's last row and every block starts on its own printed page."""
+        self.sheets += 1
+        name = self.name if self.sheets == 1 else f"{self.name} ({self.sheets})"
+        self.ws = ws = self.wb.add_worksheet(name)
+        self.row = 0
+        self.breaks: list[int] = []
+        fmts, data = self.fmts, self.data
         ws.set_column(0, 0, 5)
         ws.set_column(1, 1, 26)
         ws.set_column(self.FIRST_U, self.last_q, 9)
@@ -581,11 +591,19 @@ class UnitSheet:
         ws.set_column(self.col_real, self.col_real, 11)
         ws.set_column(self.col_status, self.col_status, 18)
         title = f"Lampiran 1 Hasil SKM dan Rencana Tindak Lanjut per Unit, {data.label}"
+        if self.sheets > 1:
+            title += f" (lanjutan {self.sheets})"
         page_setup(ws, None, title)
         ws.write_string(0, 0, title, fmts.title)
         ws.write_string(1, 0, f"Penomoran unsur: {el.NUMBERING_LABELS.get(data.numbering, data.numbering)}",
                         fmts.subtitle)
         self.row = 3
+
+    def block_rows(self, view: service.UnitView) -> int:
+        """An upper bound of the rows :meth:`write_unit` uses for ``view``."""
+        plan = self.data.plans.get(view.unit.id)
+        actions = len(plan.actions) if plan is not None and plan.actions else 1
+        return 8 + 9 * len(view.rows) + 5 + 2 + len(scoring.CATEGORY_INTERVALS) + 4 + actions + 3
 
     def _element_header(self, ws, r, d, last: str) -> int:
         """The U1..Un header row of an element table; returns the next row."""
@@ -598,6 +616,10 @@ class UnitSheet:
         return r + 1
 
     def write_unit(self, view: service.UnitView):
+        if self.row > 3 and (self.ws.rows_left(self.row) < self.block_rows(view)
+                             or len(self.breaks) >= self.MAX_BREAKS):
+            self.finish()
+            self._open_sheet()
         ws, f, d = self.ws, self.fmts, self.data
         if self.row > 3:
             self.breaks.append(self.row)
@@ -747,7 +769,7 @@ class UnitSheet:
 
     def finish(self):
         if self.breaks:
-            self.ws.set_h_pagebreaks(self.breaks[:1023])
+            self.ws.set_h_pagebreaks(self.breaks)
 
 
 def _base_url() -> str:
@@ -768,24 +790,32 @@ def _dec(value: float, decimals: int) -> str:
 
 
 def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2"):
-    ws = wb.add_worksheet(name)
+    """One row per report that was not rejected; a list longer than a sheet continues on
+    "Lampiran 2 (2)" and so on, with the heading repeated."""
     title = f"{name} Bukti Realisasi Tindak Lanjut per Unit, {data.label}"
-    ws.write_string(0, 0, title, fmts.title)
-    ws.write_string(1, 0, "RTL periode sebelumnya dan periode ini; hanya progres yang tidak ditolak.",
-                    fmts.subtitle)
     heads = ["No", "Unit Pelayanan", "RTL Periode", "Unsur", "Program / Kegiatan", "Triwulan",
              "Progres (%)", "Status", "Bukti"]
     widths = [5, 32, 12, 22, 40, 10, 10, 16, 45]
-    for c, (h, w) in enumerate(zip(heads, widths)):
-        ws.write_string(3, c, h, fmts.head)
-        ws.set_column(c, c, w)
-    page_setup(ws, (3, 3), title)
-    ws.freeze_panes(4, 2)
+    sheets = []
+
+    def open_sheet():
+        sheet_title = title if not sheets else f"{title} (lanjutan {len(sheets) + 1})"
+        ws = wb.add_worksheet(name if not sheets else f"{name} ({len(sheets) + 1})")
+        sheets.append(ws)
+        ws.write_string(0, 0, sheet_title, fmts.title)
+        ws.write_string(1, 0, "RTL periode sebelumnya dan periode ini; hanya progres yang tidak ditolak.",
+                        fmts.subtitle)
+        for c, (h, w) in enumerate(zip(heads, widths)):
+            ws.write_string(3, c, h, fmts.head)
+            ws.set_column(c, c, w)
+        page_setup(ws, (3, 3), sheet_title)
+        ws.freeze_panes(4, 2)
+        return ws, 4, 0
+
     from ..domain.realisation import ENTRY_STATUS_LABELS
     base_url = _base_url()
-    row = 4
+    ws, row, links = open_sheet()
     n = 0
-    links = 0
     for v in data.views:
         wrote = False
         for plans in (data.previous_plans, data.plans):
@@ -796,6 +826,8 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                 for entry in action.entries:
                     if entry.status == "rejected":
                         continue
+                    if ws.rows_left(row) < 1:
+                        ws, row, links = open_sheet()
                     if not wrote:
                         n += 1
                         wrote = True
@@ -828,12 +860,14 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                     fit_row(ws, row, [(v.unit.name, 32), (action.text, 40), (link, 45)])
                     row += 1
         if not wrote:
+            if ws.rows_left(row) < 1:
+                ws, row, links = open_sheet()
             n += 1
             ws.write_number(row, 0, n, fmts.center)
             write_text(ws, row, 1, v.unit.name, fmts.text)
             ws.merge_range(row, 2, row, 8, "Belum ada laporan realisasi.", fmts.text)
             row += 1
-    return ws
+    return sheets[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -841,10 +875,20 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
 
 
 def _workbook(out_path: str):
-    wb = xlsxwriter.Workbook(str(out_path), {"strings_to_numbers": False, "strings_to_formulas": False,
+    wb = CheckedWorkbook(str(out_path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                               "strings_to_urls": False})
     wb.set_properties({"title": "Lampiran Tindak Lanjut SKM", "author": "Pelacak Tindak Lanjut SKM"})
     return wb
+
+
+def _discard(wb, out_path) -> None:
+    """An export that failed leaves no file behind: a short annex must not pass for a whole one."""
+    try:
+        wb.close()
+    except Exception:  # noqa: BLE001 - the original failure is what matters
+        pass
+    if os.path.exists(out_path):
+        os.unlink(out_path)
 
 
 def _report(progress: Progress | None, fraction: float, message: str):
@@ -880,8 +924,10 @@ def write_period_workbook(code: str, out_path, progress: Progress | None = None)
         _report(progress, 0.82, "Menulis Lampiran 2")
         sheet_evidence(wb, fmts, data)
         _report(progress, 0.9, "Menyimpan berkas")
-    finally:
-        wb.close()
+    except BaseException:
+        _discard(wb, out_path)
+        raise
+    wb.close()
     _report(progress, 1.0, "Selesai")
     return str(out_path)
 
@@ -900,8 +946,10 @@ def write_unit_workbook(code: str, unit_id: int, out_path, progress: Progress | 
         units.finish()
         sheet_evidence(wb, fmts, data)
         _report(progress, 0.9, "Menyimpan berkas")
-    finally:
-        wb.close()
+    except BaseException:
+        _discard(wb, out_path)
+        raise
+    wb.close()
     _report(progress, 1.0, "Selesai")
     return str(out_path)
 

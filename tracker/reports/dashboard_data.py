@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import xlsxwriter
-
 from ..domain import elements as el
 from ..domain import periods as P
 from ..domain import rollup
@@ -28,7 +26,7 @@ from ..extensions import db
 from ..followup import rates as rates_mod
 from ..models import Period, Plan
 from ..results import service
-from .safe import neutralise, write_text
+from .safe import CheckedWorkbook, neutralise, write_text
 
 CHARTS = ("city_trend", "categories", "changes", "above_below", "elements", "realisation")
 
@@ -291,7 +289,7 @@ def xlsx_download(data: ChartData, subtitle: str = "") -> bytes:
     """The chart's table as an XLSX workbook: title and note on top, then the table with
     numbers in numeric cells (number formats: counts 0, fractions 0.00 or 0.000)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = CheckedWorkbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(SHEET_NAMES.get(data.key, "Data")[:31])
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})

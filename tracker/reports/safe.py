@@ -13,6 +13,9 @@ import csv
 import io
 from typing import Iterable, Sequence
 
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -39,3 +42,73 @@ def csv_text(rows: Iterable[Sequence], header: Sequence[str] | None = None) -> s
     for row in rows:
         writer.writerow(["" if v is None else neutralise(v) for v in row])
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Writes that cannot be dropped
+
+EXCEL_ROWS = 1_048_576
+
+WRITE_ERRORS = {
+    -1: "di luar batas lembar Excel (1.048.576 baris, 16.384 kolom)",
+    -2: "teks lebih dari 32.767 karakter",
+    -3: "alamat tautan lebih dari 2.079 karakter",
+    -4: "lebih dari 65.530 tautan dalam satu lembar",
+}
+
+
+class WorkbookRefused(Exception):
+    """The workbook cannot hold what it must show; the message (Bahasa) says what and where."""
+
+
+class CheckedWorksheet(Worksheet):
+    """A worksheet whose every write is checked. xlsxwriter answers a write it cannot do (a row
+    past Excel's last, a string too long) with a negative number and drops the cell; here that
+    raises instead, so an export is complete or refused, never silently short.
+
+    ``row_limit`` is the number of rows a sheet may use; writers that split long tables over
+    several sheets ask :meth:`rows_left`. Tests lower it to exercise the split."""
+
+    row_limit = EXCEL_ROWS
+
+    def rows_left(self, row: int) -> int:
+        return self.row_limit - row
+
+    def _checked(self, result, row):
+        if isinstance(row, int) and row >= self.row_limit:
+            result = -1
+        if isinstance(result, int) and result < 0:
+            where = f"lembar '{self.name}', baris {row + 1 if isinstance(row, int) else row}"
+            raise WorkbookRefused(f"Ekspor dihentikan: {where} {WRITE_ERRORS.get(result, 'tidak dapat ditulis')}. "
+                                "Tidak ada berkas yang dibuat; pilih periode atau unit yang lebih sedikit.")
+        return result
+
+    def write(self, row, col, *args):
+        return self._checked(super().write(row, col, *args), row)
+
+    def write_string(self, row, col, *args):
+        return self._checked(super().write_string(row, col, *args), row)
+
+    def write_number(self, row, col, *args):
+        return self._checked(super().write_number(row, col, *args), row)
+
+    def write_blank(self, row, col, *args):
+        return self._checked(super().write_blank(row, col, *args), row)
+
+    def write_url(self, row, col, *args, **kwargs):
+        return self._checked(super().write_url(row, col, *args, **kwargs), row)
+
+    def write_row(self, row, col, *args):
+        return self._checked(super().write_row(row, col, *args), row)
+
+    def merge_range(self, first_row, first_col, last_row, last_col, *args):
+        self._checked(0, last_row)
+        return self._checked(super().merge_range(first_row, first_col, last_row, last_col, *args),
+                             first_row)
+
+    def set_row(self, row, *args, **kwargs):
+        return self._checked(super().set_row(row, *args, **kwargs), row)
+
+
+class CheckedWorkbook(xlsxwriter.Workbook):
+    worksheet_class = CheckedWorksheet
