@@ -225,9 +225,10 @@ def test_action_validation_and_quarters_window(world):
     assert AuditLog.query.filter_by(entity="action", entity_id=a.id, event="create").one().after["text"] == a.text
 
 
-def test_catalogue_seeded_pickable_and_growing(world):
+def test_catalogue_seeded_pickable_and_growing_only_from_accepted_plans(world):
     world.login("m1@kota.go.id")
-    plan = world.create_plan()
+    plan = world.full_plan()
+    ours = Action.query.count()
     html = text_of(world.client.get(f"/rtl/2021-S1/unit/{world.a_id}"))
     assert "Memberikan pelatihan khusus terkait service excellent" in html
     assert "Perbaikan sarana dan prasarana pelayanan" in html
@@ -235,17 +236,76 @@ def test_catalogue_seeded_pickable_and_growing(world):
     assert seeded.seeded and seeded.uses == 0
     # Picking from the catalogue (empty text) uses the catalogue phrase.
     world.add_action(plan, "sarpras", text="", catalogue=str(seeded.id))
-    assert Action.query.one().text == "Perbaikan sarana dan prasarana pelayanan"
-    db.session.refresh(seeded)
-    assert seeded.uses == 1
-    # A unit's own phrase joins the catalogue and is offered to others.
+    assert Action.query.order_by(Action.id.desc()).first().text == "Perbaikan sarana dan prasarana pelayanan"
+    assert Action.query.count() == ours + 1
+    # A draft is the unit's own: its phrases, and deleted ones, are offered to nobody.
     world.add_action(plan, "waktu", text="Penerapan antrean daring  untuk loket")
-    grown = CatalogueAction.query.filter_by(element="waktu", text_key="penerapan antrean daring untuk loket").one()
-    assert not grown.seeded and grown.uses == 1
+    world.add_action(plan, "waktu", text="Rahasia draf yang kemudian dihapus")
+    secret = Action.query.filter_by(text="Rahasia draf yang kemudian dihapus").one()
+    r = world.client.post(f"/rtl/kegiatan/{secret.id}/hapus", data={"version": secret.version})
+    assert r.status_code == 302
+    assert CatalogueAction.query.filter_by(seeded=False).count() == 0
+    db.session.refresh(seeded)
+    assert seeded.uses == 0
     world.login("m2@kota.go.id")
     world.create_plan(unit_id=world.b_id)
     html = text_of(world.client.get(f"/rtl/2021-S1/unit/{world.b_id}"))
-    assert "Penerapan antrean daring" in html
+    assert "Penerapan antrean daring" not in html and "Rahasia draf" not in html
+    # Accepted: the plan's phrases join the catalogue and are offered to others.
+    world.login("m1@kota.go.id")
+    world.submit(plan)
+    world.login("admin@kota.go.id")
+    world.accept(plan)
+    grown = CatalogueAction.query.filter_by(element="waktu", text_key="penerapan antrean daring untuk loket").one()
+    assert not grown.seeded and grown.uses == 1
+    db.session.refresh(seeded)
+    assert seeded.uses == 1
+    assert CatalogueAction.query.filter(CatalogueAction.text.like("Rahasia%")).count() == 0
+    world.login("m2@kota.go.id")
+    html = text_of(world.client.get(f"/rtl/2021-S1/unit/{world.b_id}"))
+    assert "Penerapan antrean daring" in html and "Rahasia draf" not in html
+
+
+def test_admin_rewords_and_hides_catalogue_entries(world):
+    from tracker.followup.catalogue import ensure_catalogue
+    ensure_catalogue()
+    entry = CatalogueAction.query.filter_by(element="sarpras", text_key="perbaikan sarana dan prasarana pelayanan").one()
+    other = CatalogueAction.query.filter_by(element="sarpras", text_key="pemeliharaan rutin sarana dan prasarana pelayanan").one()
+    for email in ("m1@kota.go.id", "inspektur@kota.go.id"):
+        world.login(email)
+        assert world.client.get("/admin/katalog/").status_code == 403
+        assert world.client.post(f"/admin/katalog/{entry.id}", data={"text": "x"}).status_code == 403
+    world.login("admin@kota.go.id")
+    html = text_of(world.client.get("/admin/katalog/?unsur=sarpras"))
+    assert "Perbaikan sarana dan prasarana pelayanan" in html and "Bawaan" in html
+    assert "Kecepatan Pelayanan" not in html  # one element only
+    assert world.client.get("/admin/katalog/?unsur=bukan").status_code == 404
+    assert world.client.get("/admin/katalog/999999").status_code == 404
+    # Rewording to another entry's text of the same element is refused and changes nothing.
+    r = world.client.post(f"/admin/katalog/{entry.id}", data={"text": other.text.upper()})
+    assert r.status_code == 400 and "sudah ada di katalog" in text_of(r)
+    db.session.refresh(entry)
+    assert entry.text == "Perbaikan sarana dan prasarana pelayanan"
+    r = world.client.post(f"/admin/katalog/{entry.id}", data={"text": "  Perbaikan  sarana pelayanan  "})
+    assert r.status_code == 302
+    r = world.client.post(f"/admin/katalog/{other.id}", data={"text": other.text, "hidden": "y"})
+    assert r.status_code == 302
+    db.session.refresh(entry)
+    db.session.refresh(other)
+    assert (entry.text, entry.text_key, entry.hidden) == ("Perbaikan sarana pelayanan", "perbaikan sarana pelayanan", False)
+    assert other.hidden
+    assert AuditLog.query.filter_by(entity="catalogue", entity_id=other.id).one().after["hidden"] is True
+    world.login("m1@kota.go.id")
+    world.create_plan()
+    html = text_of(world.client.get(f"/rtl/2021-S1/unit/{world.a_id}"))
+    assert "Perbaikan sarana pelayanan" in html
+    assert "Pemeliharaan rutin sarana dan prasarana pelayanan" not in html
+    # A hidden entry stays hidden when an accepted plan uses its text again.
+    from tracker.followup.catalogue import grow_catalogue
+    grow_catalogue("sarpras", "Pemeliharaan rutin sarana dan prasarana pelayanan")
+    db.session.commit()
+    db.session.refresh(other)
+    assert other.hidden and other.uses == 1
 
 
 def test_edit_and_delete_action_in_draft_with_audit(world):

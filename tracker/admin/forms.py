@@ -54,3 +54,8 @@ class MergeUnitsForm(IndonesianForm):
                                validate_choice=False)
     keep_id = SelectField("Unit yang dipertahankan", coerce=int, validate_choice=False)
     confirm = HiddenField()
+
+
+class CatalogueEntryForm(IndonesianForm):
+    text = StringField("Teks kegiatan", validators=[DataRequired("Teks kegiatan wajib diisi.")])
+    hidden = BooleanField("Sembunyikan dari saran")

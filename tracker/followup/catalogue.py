@@ -1,4 +1,6 @@
-"""The catalogue of common actions per element, seeded and grown from accepted plans."""
+"""The catalogue of common actions per element: seeded, grown from the actions of accepted
+plans only (a draft is a unit's private work until the inspector accepts it), and curated by the
+admin, who may reword or hide an entry."""
 from __future__ import annotations
 
 import re
@@ -8,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import elements as el
 from ..extensions import db
 from ..models import CatalogueAction
-
 
 
 SEED_CATALOGUE: dict[str, list[str]] = {
@@ -87,9 +88,16 @@ def ensure_catalogue() -> None:
         db.session.rollback()
 
 
-def grow_catalogue(element: str, text: str) -> None:
-    """Count a use of a phrase (adding it to the catalogue the first time), in the caller's
+def grow_from_plan(plan) -> None:
+    """An accepted plan's actions join the catalogue (or count another use), in the caller's
     transaction."""
+    for action in plan.actions:
+        grow_catalogue(action.element, action.text)
+
+
+def grow_catalogue(element: str, text: str) -> None:
+    """Count a use of a phrase from an accepted plan (adding it to the catalogue the first
+    time), in the caller's transaction. A hidden entry stays hidden."""
     key = text_key(text)
     if not key or element not in el.ELEMENTS:
         return
@@ -110,7 +118,8 @@ def grow_catalogue(element: str, text: str) -> None:
 
 def catalogue_for(elements, limit: int = 40) -> dict[str, list[CatalogueAction]]:
     elements = list(elements)
-    rows = (CatalogueAction.query.filter(CatalogueAction.element.in_(elements or ["-"]))
+    rows = (CatalogueAction.query.filter(CatalogueAction.element.in_(elements or ["-"]),
+                                         CatalogueAction.hidden.is_(False))
             .order_by(CatalogueAction.uses.desc(), CatalogueAction.seeded.desc(), CatalogueAction.text)
             .all())
     out: dict[str, list[CatalogueAction]] = {k: [] for k in elements}
@@ -118,3 +127,24 @@ def catalogue_for(elements, limit: int = 40) -> dict[str, list[CatalogueAction]]
         if len(out[r.element]) < limit:
             out[r.element].append(r)
     return out
+
+
+class CatalogueError(ValueError):
+    """An edit the catalogue refuses (message in Bahasa)."""
+
+
+def edit_entry(entry: CatalogueAction, text: str, hidden: bool) -> None:
+    """The admin rewords or hides an entry (the caller commits)."""
+    text = re.sub(r"\s+", " ", (text or "").strip())
+    if not text:
+        raise CatalogueError("Teks kegiatan wajib diisi.")
+    if len(text) > 255:
+        raise CatalogueError("Teks kegiatan paling banyak 255 karakter.")
+    key = text_key(text)
+    clash = CatalogueAction.query.filter(CatalogueAction.element == entry.element,
+                                         CatalogueAction.text_key == key,
+                                         CatalogueAction.id != entry.id).first()
+    if clash is not None:
+        raise CatalogueError("Teks yang sama sudah ada di katalog untuk unsur ini; sembunyikan salah "
+                             "satunya.")
+    entry.text, entry.text_key, entry.hidden = text, key, bool(hidden)

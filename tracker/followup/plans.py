@@ -19,7 +19,7 @@ from . import rates
 from .workflow import (EDITABLE, MAX_ACTION_TEXT, MAX_PRIORITIES, ReportLocked, WorkflowError,
                        _atomic, _clean, action_dict, check_version, plan_dict)
 from .notifications import _plan_link, admins, managers_of, notify, task_done
-from .catalogue import grow_catalogue
+from .catalogue import grow_from_plan
 
 
 # --------------------------------------------------------------------------- priorities
@@ -217,7 +217,6 @@ def add_action(plan: Plan, data: ActionInput, user) -> Action:
                     owner=data.owner, target=data.target, created_by_id=getattr(user, "id", None))
     plan.actions.append(action)
     db.session.flush()
-    grow_catalogue(data.element, data.text)
     record("action", action.id, "create", unit_id=plan.unit_id, user=user, after=action_dict(action))
     return action
 
@@ -229,15 +228,12 @@ def update_action(action: Action, version, data: ActionInput, user) -> Action:
     _require_editable(action.plan)
     data = _validate_action(action.plan, data, action)
     before = action_dict(action)
-    text_changed = data.text != action.text or data.element != action.element
     action.element, action.text, action.quarters = data.element, data.text, data.quarters
     action.owner, action.target = data.owner, data.target
     after = action_dict(action)
     if before == after:
         return action
     db.session.flush()
-    if text_changed:
-        grow_catalogue(data.element, data.text)
     record("action", action.id, "update", unit_id=action.plan.unit_id, user=user,
            before=before, after=after)
     return action
@@ -381,6 +377,7 @@ def accept_plan(plan: Plan, version, user) -> Plan:
     plan.status = PLAN_ACCEPTED
     plan.decided_at = utcnow()
     db.session.flush()
+    grow_from_plan(plan)
     record("plan", plan.id, "accept", unit_id=plan.unit_id, user=user, before=before, after=plan_dict(plan))
     notify(managers_of(plan.unit_id), f"RTL {plan.unit.name} periode {plan.period.code} diterima. "
            "Kemajuan kegiatan dapat mulai dilaporkan.", _plan_link(plan))

@@ -118,12 +118,15 @@ class ProgressEntry(db.Model):
 
 
 class CatalogueAction(db.Model):
-    """A common action for an element, seeded and grown from what units write."""
+    """A common action for an element: seeded, and grown from the actions of accepted plans
+    (never from drafts). ``uses`` counts accepted actions with this text; the admin may reword
+    an entry or hide it from the suggestions."""
     id = db.Column(db.Integer, primary_key=True)
     element = db.Column(db.String(20), nullable=False)
     text = db.Column(db.Text, nullable=False)
     text_key = db.Column(db.String(255), nullable=False)
     uses = db.Column(db.Integer, nullable=False, default=0)
     seeded = db.Column(db.Boolean, nullable=False, default=False)
+    hidden = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     __table_args__ = (db.UniqueConstraint("element", "text_key", name="uq_catalogue_element_text"),)

@@ -73,6 +73,8 @@ class AnnexData:
     rates: dict[int, object] = field(default_factory=dict)  # unit_id -> realisation.Status
     previous_plans: dict[int, object] = field(default_factory=dict)
     previous_rates: dict[int, object] = field(default_factory=dict)
+    # The admin's priority override per unit, whatever the plan's status (a draft's too).
+    overrides: dict[int, list[str]] = field(default_factory=dict)
     status: object = None  # followup.status.PeriodStatus (effect of follow-up)
     quarters: list[P.Quarter] = field(default_factory=list)
 
@@ -139,6 +141,8 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
     figures = status_mod.plan_figures(ref, unit_ids=unit_ids)
     data.rates = {uid: f.status for uid, f in figures.items() if f.accepted}
     data.plans = {uid: _plan_of(f) for uid, f in figures.items() if f.accepted}
+    data.overrides = {uid: list(p.override_elements) for uid, f in figures.items() for p in f.plans
+                      if p.override_elements and p.period_id == getattr(period, "id", None)}
     prev = status_mod.plan_figures(ref.previous(), unit_ids=unit_ids)
     data.previous_rates = {uid: f.status for uid, f in prev.items() if f.accepted}
     data.previous_plans = {uid: _plan_of(f) for uid, f in prev.items() if f.accepted}
@@ -363,9 +367,11 @@ def _rtl_text(data: AnnexData, plan) -> str:
     return "\n".join(lines)
 
 
-def _priority_keys(view: service.UnitView, plan) -> tuple[list[str], bool]:
-    if plan is not None and plan.override_elements:
-        return list(plan.override_elements), True
+def _priority_keys(view: service.UnitView, data: AnnexData) -> tuple[list[str], bool]:
+    """The unit's priority elements: the admin's override when there is one, whether or not
+    the plan has been accepted yet, else the three lowest NRRs."""
+    if view.unit.id in data.overrides:
+        return data.overrides[view.unit.id], True
     return view.priorities, False
 
 
@@ -392,7 +398,7 @@ def sheet_table_32(wb, fmts: Formats, data: AnnexData):
     row = 4
     for i, v in enumerate(data.views, 1):
         plan = data.plans.get(v.unit.id)
-        keys, overridden = _priority_keys(v, plan)
+        keys, overridden = _priority_keys(v, data)
         prio = ", ".join(data.u_label(k) for k in keys)
         if overridden:
             prio += " (penyesuaian admin)"
