@@ -43,6 +43,7 @@ def matrix(ids):
         ("catalogue.index", "GET", "/admin/katalog/", admin_only()),
         ("catalogue.edit", "GET", f"/admin/katalog/{C}", admin_only()),
         ("catalogue.edit", "POST", f"/admin/katalog/{C}", admin_only(302)),
+        ("queue.index", "GET", "/admin/antrean/", admin_only()),
         ("reports.dashboard", "GET", "/laporan/dasbor", signed_in()),
         ("reports.chart_csv", "GET", "/laporan/dasbor/realisation.csv", signed_in()),
         ("reports.exports", "GET", "/laporan/ekspor", admin_only()),

@@ -182,7 +182,13 @@ def exports():
     units = Unit.query.order_by(Unit.name).all()
     jobs = ExportJob.query.order_by(ExportJob.created_at.desc()).limit(30).all()
     ex.reconcile_many(current_app._get_current_object(), jobs)
-    return render_template("reports/exports.html", codes=codes, units=units, jobs=jobs)
+    return render_template("reports/exports.html", codes=codes, units=units, jobs=jobs,
+                           queue=_queue_health())
+
+
+def _queue_health():
+    from jobs.queue import queue_health
+    return queue_health(current_app._get_current_object(), failed_limit=0)
 
 
 def _job_or_404(job_id: str) -> ExportJob:
@@ -205,7 +211,8 @@ def _job_json(job: ExportJob) -> dict:
 def export_status(job_id):
     job = _job_or_404(job_id)
     _exports().reconcile(current_app._get_current_object(), job)
-    return render_template("reports/export_status.html", job=job, data=_job_json(job))
+    return render_template("reports/export_status.html", job=job, data=_job_json(job),
+                           queue=_queue_health() if job.status == "queued" else None)
 
 
 @bp.route("/ekspor/<job_id>/status.json")
