@@ -171,6 +171,17 @@ def test_xlsx_import(runner, app, tmp_path):
     frame.to_excel(path, index=False)
     r = invoke(runner, "skm", "import-scores", str(path), "--period", "2021-S1", "--numbering", "questionnaire")
     assert r.exit_code == 0, r.output
+    # Expected by hand from GOOD: NRR = total / respondents; questionnaire numbering puts
+    # Sarana dan Prasarana at U8 and Pengaduan at U9; IKM = 25 x mean NRR.
+    units = {u["unit"]: u for u in json.loads(invoke(runner, "skm", "summary", "--period", "2021-S1").output)["units"]}
+    a, b = units["Unit A"], units["Unit B"]
+    assert a["respondents"] == 100 and b["respondents"] == 50
+    assert a["elements"] == pytest.approx({"persyaratan": 3.0, "prosedur": 3.1, "waktu": 2.8, "biaya": 3.5,
+                                           "produk": 3.2, "kompetensi": 3.3, "perilaku": 3.4,
+                                           "sarpras": 2.9, "pengaduan": 3.6})
+    assert a["ikm"] == pytest.approx(80.0) and a["category"] == "B"
+    assert b["elements"]["sarpras"] == pytest.approx(2.9) and b["elements"]["pengaduan"] == pytest.approx(3.6)
+    assert b["ikm"] == pytest.approx(25 * 28.3 / 9, abs=1e-3) and b["category"] == "B"  # 78,611
 
 
 def test_responses_import(runner, app, tmp_path):
@@ -199,7 +210,9 @@ def test_responses_bad_answer_names_row_and_column(runner, app, tmp_path):
 
 def test_summary_of_empty_period_fails(runner, app):
     r = invoke(runner, "skm", "summary", "--period", "2030")
-    assert r.exit_code != 0
+    assert r.exit_code == 1
+    assert r.exception is None or isinstance(r.exception, SystemExit)  # a refusal, not a crash
+    assert "Periode 2030 belum memiliki hasil." in r.output and "Traceback" not in r.output
 
 
 def test_reported_priorities_flagged_with_u8_u9_swap(runner, app, tmp_path):
