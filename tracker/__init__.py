@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import settings
 from .extensions import csrf, db, login_manager, migrate
@@ -19,6 +20,9 @@ class _SessionInterface(SecureCookieSessionInterface):
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="static")
+    # <int:...> in routes matches ids the database can hold (PostgreSQL's INTEGER): a larger
+    # number is a 404, not an overflow in the driver.
+    app.url_map.converters["int"] = _IdConverter
     app.config.update(settings.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -36,6 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class _IdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:
