@@ -135,7 +135,8 @@ class Auth:
         self.client = client
 
     def login(self, email, password="rahasia123"):
-        return self.client.post("/login", data={"email": email, "password": password})
+        from tests.helpers import login
+        return login(self.client, email, password, expect=None)
 
     def logout(self):
         return self.client.post("/logout")
@@ -147,8 +148,8 @@ def auth(client):
 
 
 def make_user(email, role, units=(), password="rahasia123"):
-    from tracker.users import create_user
-    return create_user(email=email, password=password, role=role, unit_names=list(units))
+    from tests.factories import user
+    return user(email, role, units, password)
 
 
 @pytest.fixture
@@ -164,3 +165,24 @@ def loaded(app):
         path = DATA / f"surakarta-2021-{code}.csv"
         import_scores(path.read_bytes(), path.name, f"2021-{code}", "questionnaire", user="test")
     return app
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """End every run by saying what did not run and why: a Redis, PostgreSQL or Chromium test
+    that skips is named here, never hidden in a count (under ``.ci/run`` such a test fails
+    instead, TRACKER_REQUIRE_SERVICES=1)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if set(BACKENDS) != {"sqlite", "postgresql"}:
+        terminalreporter.write_line(f"Database tests ran on {', '.join(BACKENDS) or 'nothing'} only "
+                                    "(TRACKER_TEST_DBS).", yellow=True)
+    if not skipped:
+        terminalreporter.write_line("No test was skipped.")
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] = reasons.get(reason.removeprefix("Skipped: "), 0) + 1
+    terminalreporter.write_sep("=", f"{len(skipped)} TESTS DID NOT RUN", red=True, bold=True)
+    for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"  {count:4d} skipped: {reason}", red=True)

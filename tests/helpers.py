@@ -23,6 +23,20 @@ def snapshot() -> dict:
     return out
 
 
+def login(client, email: str, password: str = "rahasia123", expect: int | None = 302):
+    """Sign ``client`` in as ``email`` (after signing out whoever was in). The fixtures keep an
+    application context across requests, so flask-login's cached user is forgotten first.
+    Returns the login response; asserts its status unless ``expect`` is None."""
+    from flask import g, has_app_context
+    client.post("/logout")
+    if has_app_context():
+        g.pop("_login_user", None)
+    response = client.post("/login", data={"email": email, "password": password})
+    if expect is not None:
+        assert response.status_code == expect, response.get_data(as_text=True)[:500]
+    return response
+
+
 def file_hash(path) -> str:
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_app, make_user
+from tests.helpers import login
 from tests.fault_services import (PgInstance, RedisInstance, descendants, kill, stop_process,
                                   wait_port)
 from tracker.extensions import db
@@ -67,7 +68,7 @@ def _load(codes=("S1", "S2")):
 
 def _login(app, email="admin@kota.go.id"):
     client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": "rahasia123"}).status_code == 302
+    login(client, email)
     return client
 
 

@@ -7,26 +7,22 @@ import pytest
 
 from tracker.extensions import db
 from tracker.followup import rates
-from tracker.models import Action, Plan, ProgressEntry, Unit
+from tests.factories import ActionFactory, PlanFactory, ReportFactory, UnitFactory
 from tracker.results.service import ensure_period
 
 
 def test_period_rates_equal_plan_rate(app):
     rng = random.Random(7)
     periods = [ensure_period(code, "questionnaire") for code in ("2022-S1", "2022-S2", "2023-S1")]
-    units = [Unit(name=f"Unit {i}", name_key=f"unit {i}", group=rng.choice(["UPT", "Kecamatan", None]))
-             for i in range(8)]
-    db.session.add_all(units)
+    units = [UnitFactory(name=f"Unit {i}", group=rng.choice(["UPT", "Kecamatan", None])) for i in range(8)]
     base = datetime(2023, 1, 1)
     for period in periods:
         for unit in units:
             status = rng.choice(["accepted", "accepted", "accepted", "draft", "returned"])
-            plan = Plan(unit=unit, period=period, status=status)
-            db.session.add(plan)
+            plan = PlanFactory(unit=unit, period=period, status=status)
             for k in range(rng.randint(0, 4)):
-                action = Action(plan=plan, element="waktu", text=f"aksi {k}", quarters=["2023-TW1"],
-                                not_actionable=rng.random() < 0.1)
-                db.session.add(action)
+                action = ActionFactory(plan=plan, text=f"aksi {k}", quarters=["2023-TW1"],
+                                       not_actionable=rng.random() < 0.1)
                 waiting = False
                 for _ in range(rng.randint(0, 4)):
                     # equal timestamps on purpose: the id breaks the tie
@@ -35,9 +31,8 @@ def test_period_rates_equal_plan_rate(app):
                     if status == "submitted" and waiting:  # one waiting report per quarter
                         status = "rejected"
                     waiting = waiting or status == "submitted"
-                    db.session.add(ProgressEntry(action=action, quarter="2023-TW1",
-                                                 percent=rng.choice([0, 25, 50, 100]), narrative="x",
-                                                 status=status, submitted_at=at))
+                    ReportFactory(action=action, quarter="2023-TW1", percent=rng.choice([0, 25, 50, 100]),
+                                  narrative="x", status=status, submitted_at=at)
     db.session.commit()
     bulk = rates.period_rates([p.id for p in periods])
     checked = 0

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.factories import ActionFactory, PlanFactory, UnitFactory
 from tests.test_followup_progress import world  # noqa: F401  (fixture)
 from tracker.domain import realisation as R
 from tracker.extensions import db
 from tracker.followup import rates
-from tracker.models import Action, Plan, ProgressEntry, Unit
+from tracker.models import Action, Plan, ProgressEntry
 from tracker.results.service import ensure_period
 
 A = Action.__table__
@@ -93,12 +94,7 @@ def test_state_follows_the_web_workflow(world):  # noqa: F811
 
 def _random_city(rng: random.Random):
     period = ensure_period("2023-S1", "questionnaire")
-    units = [Unit(name=f"Unit {i}", name_key=f"unit {i}") for i in range(3)]
-    db.session.add_all(units)
-    plans = [Plan(unit=u, period=period, status="accepted") for u in units]
-    db.session.add_all(plans)
-    db.session.commit()
-    return plans
+    return [PlanFactory(unit=UnitFactory(name=f"Unit {i}"), period=period) for i in range(3)]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -165,11 +161,8 @@ def test_state_survives_random_orm_changes(app, seed):
 
 def test_refresh_state_command_rebuilds_rows_written_around_the_orm(app, runner):
     period = ensure_period("2023-S1", "questionnaire")
-    unit = Unit(name="Unit X", name_key="unit x")
-    plan = Plan(unit=unit, period=period, status="accepted")
-    action = Action(plan=plan, element="waktu", text="aksi", quarters=["2023-TW1"])
-    db.session.add_all([unit, plan, action])
-    db.session.commit()
+    action = ActionFactory(plan=PlanFactory(unit=UnitFactory(name="Unit X"), period=period),
+                           quarters=["2023-TW1"])
     # A bulk load with Core (as the bench's synthetic city does) bypasses the ORM flush.
     db.session.execute(ProgressEntry.__table__.insert(), [
         {"action_id": action.id, "quarter": "2023-TW1", "percent": 100.0, "narrative": "x",

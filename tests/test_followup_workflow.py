@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import make_user
 from tests.helpers import snapshot
+from tests.helpers import login
 from tracker.extensions import db
 from tracker.models import Action, AuditLog, CatalogueAction, Notification, Plan, ProgressEntry, Unit
 
@@ -30,9 +31,7 @@ class World:
         self.a_id, self.b_id = self.a.id, self.b.id
 
     def login(self, email):
-        self.client.post("/logout")
-        r = self.client.post("/login", data={"email": email, "password": "rahasia123"})
-        assert r.status_code == 302, r.data[:500]
+        login(self.client, email)
 
     # --- steps through the web, asserting success ------------------------------------------
     def create_plan(self, code="2021-S1", unit_id=None):

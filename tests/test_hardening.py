@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_wtf.csrf import generate_csrf
 
 from tests.conftest import make_user
 from tests.test_followup_workflow import World

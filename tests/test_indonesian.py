@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import make_user
-from tests.test_followup_workflow import PDF, World
+from tests.test_followup_workflow import World
 from tracker.extensions import db
 from tracker.models import Action, ImportBatch, Notification, Period, ProgressEntry, Unit
 

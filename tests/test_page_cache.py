@@ -30,10 +30,7 @@ def capp(backend, tmp_path):
         db.engine.dispose()
 
 
-def login(client, email):
-    from flask import g
-    g.pop("_login_user", None)  # the fixture's app context outlives requests: forget who was in
-    assert client.post("/login", data={"email": email, "password": "rahasia123"}).status_code == 302
+from tests.helpers import login  # noqa: E402
 
 
 def test_hit_is_cheap_and_a_change_shows_at_once(capp):

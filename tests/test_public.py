@@ -1,6 +1,7 @@
 """Public results page: no login, read-only, city IKM with its aggregation named, unit IKM and
 category; nothing private."""
-from tests.test_reports_data import QueryCount, add_plans
+from tests.helpers import QueryCounter as QueryCount
+from tests.test_reports_data import add_plans
 from tracker.extensions import db
 
 

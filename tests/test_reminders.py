@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, make_app, make_user
+from tests.factories import ActionFactory, PlanFactory, ReportFactory
 from tracker.extensions import db
-from tracker.models import Action, Notification, Plan, ProgressEntry, Unit
+from tracker.models import Notification, Unit
 from tracker.models._base import utcnow
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL_REMINDERS", "redis://127.0.0.1:6379/12")
@@ -31,11 +32,8 @@ def _setup():
     period.progress_grace_days = 15
     laweyan = Unit.query.filter_by(name="Kecamatan Laweyan").one()
     jebres = Unit.query.filter_by(name="Kecamatan Jebres").one()
-    plan = Plan(unit=laweyan, period=period, status="accepted")
-    action = Action(plan=plan, element="waktu", text="Evaluasi SOP pelayanan", quarters=["2023-TW4", "2024-TW1"],
-                    owner="Sekretaris")
-    db.session.add_all([plan, action])
-    db.session.commit()
+    action = ActionFactory(plan=PlanFactory(unit=laweyan, period=period), text="Evaluasi SOP pelayanan",
+                           quarters=["2023-TW4", "2024-TW1"], owner="Sekretaris")
     mgr_l = make_user("laweyan@kota.go.id", "manager", [laweyan.name])
     mgr_j = make_user("jebres@kota.go.id", "manager", [jebres.name])
     insp = make_user("insp@kota.go.id", "inspector")
@@ -71,9 +69,8 @@ def test_progress_overdue_reaches_manager_and_inspector_once(app):
 def test_verified_entry_clears_overdue(app):
     from jobs.reminders import check_deadlines
     s = _setup()
-    db.session.add(ProgressEntry(action=s["action"], quarter="2023-TW4", percent=100, narrative="selesai",
-                                 status="verified", submitted_at=utcnow()))
-    db.session.commit()
+    ReportFactory(action=s["action"], quarter="2023-TW4", percent=100, narrative="selesai",
+                  status="verified", submitted_at=utcnow())
     check_deadlines(date(2024, 1, 20))
     assert not any("2023-TW4" in m for m in _messages(s["mgr_l"]))
 

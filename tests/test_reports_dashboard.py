@@ -6,7 +6,8 @@ import io
 import re
 
 from tests.conftest import make_user
-from tests.test_reports_data import QueryCount, add_plans, load_synthetic
+from tests.helpers import QueryCounter as QueryCount
+from tests.test_reports_data import add_plans, load_synthetic
 from tracker.extensions import db
 
 

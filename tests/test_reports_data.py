@@ -6,9 +6,9 @@ import random
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tracker.domain import scoring
+from tests.helpers import QueryCounter
 from tracker.extensions import db
 
 ELEMENT_COLS = [f"s_u{i}" for i in range(1, 10)]
@@ -21,7 +21,8 @@ ELEMENT_COLS = [f"s_u{i}" for i in range(1, 10)]
 def add_plans(code: str, unit_names=None, limit: int = 6, formula_text: bool = False):
     """Plans answering ``code`` for some units: two actions each, progress entries with evidence.
     Returns {unit_id: expected realisation} computed by hand from the entries."""
-    from tracker.models import Action, Plan, ProgressEntry, Unit
+    from tests.factories import ActionFactory, PlanFactory, ReportFactory
+    from tracker.models import Unit
     from tracker.results.service import ensure_period
     period = ensure_period(code)
     q = Unit.query.order_by(Unit.name)
@@ -29,23 +30,18 @@ def add_plans(code: str, unit_names=None, limit: int = 6, formula_text: bool = F
     expected = {}
     t0 = datetime(2022, 1, 10)
     for i, unit in enumerate(units):
-        plan = Plan(unit_id=unit.id, period_id=period.id, status="accepted")
-        db.session.add(plan)
+        plan = PlanFactory(unit=unit, period=period)
         text = "=HYPERLINK(\"http://evil\")" if formula_text and i == 0 else "Evaluasi SOP pelayanan"
-        a = Action(plan=plan, element="waktu", text=text, quarters=["2021-TW4", "2022-TW1"],
-                   owner="Sub Bagian Umpeg")
-        b = Action(plan=plan, element="sarpras", text="Perbaikan sarana dan prasarana pelayanan",
-                   quarters=["2022-TW2"], owner="Kabid")
-        db.session.add_all([a, b])
-        db.session.flush()
+        a = ActionFactory(plan=plan, element="waktu", text=text, quarters=["2021-TW4", "2022-TW1"],
+                          owner="Sub Bagian Umpeg")
+        b = ActionFactory(plan=plan, element="sarpras", text="Perbaikan sarana dan prasarana pelayanan",
+                          quarters=["2022-TW2"], owner="Kabid")
         pa = 25.0 * (i % 5)
-        db.session.add(ProgressEntry(action=a, quarter="2022-TW1", percent=pa, narrative="dikerjakan",
-                                     status="verified", evidence_link=f"https://bukti.example/{unit.id}",
-                                     submitted_at=t0 + timedelta(days=i)))
+        ReportFactory(action=a, quarter="2022-TW1", percent=pa, narrative="dikerjakan", status="verified",
+                      evidence_link=f"https://bukti.example/{unit.id}", submitted_at=t0 + timedelta(days=i))
         # unverified progress: shown, never counted
-        db.session.add(ProgressEntry(action=b, quarter="2022-TW2", percent=100.0, narrative="klaim",
-                                     status="submitted", evidence_name="foto.jpg",
-                                     submitted_at=t0 + timedelta(days=i)))
+        ReportFactory(action=b, quarter="2022-TW2", percent=100.0, narrative="klaim", status="submitted",
+                      evidence_name="foto.jpg", submitted_at=t0 + timedelta(days=i))
         expected[unit.id] = (pa + 0.0) / 2
     db.session.commit()
     return expected
@@ -68,22 +64,6 @@ def load_synthetic(n: int, codes=("2021-S1", "2021-S2")):
     for k, code in enumerate(codes):
         import_scores(synthetic_csv(n, seed=k + 1), f"sintetis-{code}.csv", code, "questionnaire",
                       user="test")
-
-
-class QueryCount:
-    def __init__(self):
-        self.count = 0
-
-    def _on(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        db.session.expire_all()
-        event.listen(db.engine, "before_cursor_execute", self._on)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self._on)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +166,7 @@ def test_trend_queries_do_not_grow_with_periods(loaded):
     add_plans("2021")
 
     def count():
-        with QueryCount() as q:
+        with QueryCounter() as q:
             dd.city_trend()
             dd.realisation()
         return q.count

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import make_user
 from tests.helpers import snapshot
+from tests.factories import ActionFactory, PlanFactory, ReportFactory
 from tracker.extensions import db
 from tracker.models import Action, AuditLog, ImportBatch, Plan, ProgressEntry, Unit
 
@@ -164,7 +165,7 @@ def test_year_realisation_is_the_mean_of_its_semesters(semester_plans, runner, t
     (f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,150,verified,,,", "percent", "0-100"),
     (f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,lima,verified,,,", "percent", "0-100"),
     (f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,50,selesai,,,", "status", "verified"),
-    (f"Unit Tak Dikenal,Waktu Penyelesaian,Percepatan layanan,2023-TW3,50,verified,,,", "unit", "tidak dikenal"),
+    ("Unit Tak Dikenal,Waktu Penyelesaian,Percepatan layanan,2023-TW3,50,verified,,,", "unit", "tidak dikenal"),
     (f"{DPM},Waktu Penyelesaian,Percepatan layanan,2023-TW3,50,verified,,,", "unit", "tidak memiliki RTL"),
     (f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,50,verified,,javascript:alert(1),", "evidence_link", "http"),
     (f"{A},Waktu Penyelesaian,Percepatan layanan,2023-TW3,50,submitted,,,\n"
@@ -243,21 +244,18 @@ def test_monitoring_agrees_with_rtl_status(pontianak, runner, client, by_period)
         if spec is None:
             continue
         plan_status, actions = spec
-        plan = Plan(unit_id=unit.id, period_id=ensure_period(code).id, status=plan_status)
-        db.session.add(plan)
+        plan = PlanFactory(unit=unit, period=ensure_period(code), status=plan_status)
         for i, (quarters, reports, na) in enumerate(actions):
-            a = Action(element=["waktu", "biaya", "sarpras"][i % 3], text=f"Kegiatan {i}",
-                       quarters=quarters, not_actionable=na)
-            plan.actions.append(a)
+            a = ActionFactory(plan=plan, element=["waktu", "biaya", "sarpras"][i % 3], text=f"Kegiatan {i}",
+                              quarters=quarters, not_actionable=na)
             waiting = set()
             for j, (q, pct, stt) in enumerate(reports):
                 if stt == "submitted" and q in waiting:  # one waiting report per quarter (database rule)
                     stt = "rejected"
                 if stt == "submitted":
                     waiting.add(q)
-                a.entries.append(ProgressEntry(quarter=q, percent=pct, status=stt, narrative="x",
-                                               submitted_at=t0 + timedelta(minutes=j)))
-    db.session.commit()
+                ReportFactory(action=a, quarter=q, percent=pct, status=stt, narrative="x",
+                              submitted_at=t0 + timedelta(minutes=j))
     if not User_exists():
         make_user("inspektur@kota.go.id", "inspector")
     client.post("/login", data={"email": "inspektur@kota.go.id", "password": "rahasia123"})

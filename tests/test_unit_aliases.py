@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import make_user
 from tests.helpers import QueryCounter, snapshot
 from tracker.extensions import db
+from tests.factories import UnitFactory
 from tracker.models import (AuditLog, Notification, Plan, Response, Unit, UnitAlias, UnitResult,
                             User)
 
@@ -71,11 +72,8 @@ def merge(client, dup, keep, confirm=True):
 
 def test_lookup_units_matches_names_and_aliases_in_two_queries(app):
     from tracker.imports.service import lookup_units
-    tirta = Unit(name="Kelurahan Tirta", name_key="kelurahan tirta")
-    other = Unit(name="Dinas Kesehatan", name_key="dinas kesehatan")
-    tirta.aliases.append(UnitAlias(name="Kelurahan Tirto", name_key="kelurahan tirto"))
-    db.session.add_all([tirta, other])
-    db.session.commit()
+    tirta = UnitFactory(name="Kelurahan Tirta", alias_names=["Kelurahan Tirto"])
+    other = UnitFactory(name="Dinas Kesehatan")
     names = ["  KELURAHAN   tirto ", "Kelurahan Tirta", "dinas\tkesehatan", "Kelurahan Entah", ""]
     with QueryCounter() as q:
         found = lookup_units(names)
@@ -109,10 +107,7 @@ def test_alias_sends_next_semester_to_the_same_unit(admin, runner, tmp_path):
 
 
 def test_name_and_alias_of_one_unit_in_one_results_file_is_refused(app, runner, tmp_path):
-    tirta = Unit(name="Kelurahan Tirta", name_key="kelurahan tirta")
-    tirta.aliases.append(UnitAlias(name="Kelurahan Tirto", name_key="kelurahan tirto"))
-    db.session.add(tirta)
-    db.session.commit()
+    UnitFactory(name="Kelurahan Tirta", alias_names=["Kelurahan Tirto"])
     before = snapshot()
     r = import_scores(runner, scores_file(tmp_path, "Kelurahan Tirta", "Kelurahan Tirto"), "2023-S1")
     assert r.exit_code != 0
@@ -121,10 +116,7 @@ def test_name_and_alias_of_one_unit_in_one_results_file_is_refused(app, runner, 
 
 
 def test_rtl_import_finds_unit_by_alias(app, runner, tmp_path):
-    tirta = Unit(name="Kelurahan Tirta", name_key="kelurahan tirta")
-    tirta.aliases.append(UnitAlias(name="Kelurahan Tirto", name_key="kelurahan tirto"))
-    db.session.add(tirta)
-    db.session.commit()
+    tirta = UnitFactory(name="Kelurahan Tirta", alias_names=["Kelurahan Tirto"])
     import_rtl(runner, tmp_path, "2023-S2", "kelurahan tirto", "Kelurahan Tirta")
     assert Unit.query.count() == 1
     plan = Plan.query.one()
@@ -132,10 +124,7 @@ def test_rtl_import_finds_unit_by_alias(app, runner, tmp_path):
 
 
 def test_users_create_finds_unit_by_alias(app, runner):
-    tirta = Unit(name="Kelurahan Tirta", name_key="kelurahan tirta")
-    tirta.aliases.append(UnitAlias(name="Kelurahan Tirto", name_key="kelurahan tirto"))
-    db.session.add(tirta)
-    db.session.commit()
+    UnitFactory(name="Kelurahan Tirta", alias_names=["Kelurahan Tirto"])
     r = runner.invoke(args=["users", "create", "--email", "lurah@kota.go.id", "--password", "rahasia123",
                             "--role", "manager", "--unit", " kelurahan  TIRTO", "--unit", "Kelurahan Tirta"])
     assert r.exit_code == 0, r.output

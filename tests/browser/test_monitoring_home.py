@@ -14,32 +14,23 @@ pytestmark = pytest.mark.browser
 
 def _seed(app):
     """Three units under a Kecamatan and one outside; accepted 2023-S1 plans with reports."""
-    from tracker.extensions import db
-    from tracker.models import Action, Plan, ProgressEntry, Unit
+    from tests.factories import ActionFactory, PlanFactory, ReportFactory, UnitFactory
     from tracker.results.service import ensure_period
     with app.app_context():
-        kec = Unit(name="Kecamatan Jebres", name_key="kecamatan jebres", group="Kecamatan")
-        db.session.add(kec)
-        db.session.flush()
-        units = [Unit(name=n, name_key=n.lower(), group=g, parent_id=p) for n, g, p in (
+        kec = UnitFactory(name="Kecamatan Jebres", group="Kecamatan")
+        units = [UnitFactory(name=n, group=g, parent_id=p) for n, g, p in (
             ("Kelurahan Tegalharjo", "Kelurahan", kec.id), ("Kelurahan Jagalan", "Kelurahan", kec.id),
             ("Dinas Kesehatan", "Perangkat Daerah", None))]
-        db.session.add_all(units)
-        db.session.flush()
         period = ensure_period("2023-S1")
         t0 = datetime(2024, 1, 5)
         realised = {"Kelurahan Tegalharjo": 100, "Kelurahan Jagalan": 40, "Dinas Kesehatan": 70,
                     "Kecamatan Jebres": 0}
         for unit in [kec, *units]:
-            plan = Plan(unit_id=unit.id, period_id=period.id, status="accepted")
-            db.session.add(plan)
-            a = Action(element="waktu", text=f"Percepatan layanan {unit.name}", quarters=["2023-TW4", "2024-TW1"],
-                       owner="Kasi Pelayanan")
-            plan.actions.append(a)
+            a = ActionFactory(plan=PlanFactory(unit=unit, period=period), text=f"Percepatan layanan {unit.name}",
+                              quarters=["2023-TW4", "2024-TW1"], owner="Kasi Pelayanan")
             if realised[unit.name]:
-                a.entries.append(ProgressEntry(quarter="2023-TW4", percent=realised[unit.name],
-                                               status="verified", narrative="x", submitted_at=t0))
-        db.session.commit()
+                ReportFactory(action=a, quarter="2023-TW4", percent=realised[unit.name], status="verified",
+                              narrative="x", submitted_at=t0)
         make_user("inspektur@kota.go.id", "inspector")
         make_user("admin@kota.go.id", "admin")
         make_user("lurah@kota.go.id", "manager", ["Kelurahan Jagalan"])
