@@ -23,12 +23,15 @@ def snapshot() -> dict:
     return out
 
 
-def login(client, email: str, password: str = "rahasia123", expect: int | None = 302):
-    """Sign ``client`` in as ``email`` (after signing out whoever was in). The fixtures keep an
-    application context across requests, so flask-login's cached user is forgotten first.
-    Returns the login response; asserts its status unless ``expect`` is None."""
+def login(client, email: str, password: str = "rahasia123", expect: int | None = 302,
+          sign_out_first: bool = True):
+    """Sign ``client`` in as ``email`` (after signing out whoever was in, unless told not to:
+    signing out leaves a flash message on the next page). The fixtures keep an application
+    context across requests, so flask-login's cached user is forgotten first. Returns the login
+    response; asserts its status unless ``expect`` is None."""
     from flask import g, has_app_context
-    client.post("/logout")
+    if sign_out_first:
+        client.post("/logout")
     if has_app_context():
         g.pop("_login_user", None)
     response = client.post("/login", data={"email": email, "password": password})

@@ -358,7 +358,7 @@ def test_broken_csv_names_the_line_without_pandas_text():
     with pytest.raises(ImportRejected) as info:
         read_table(b'unit,respondents\nA,1\nB,2,3,4\n', "x.csv")
     message = " ".join(info.value.messages())
-    assert "baris 3" in message and "Expected" not in message and "tokenizing" not in message
+    assert "Baris 3, kolom ke-3" in message and "Expected" not in message and "tokenizing" not in message
     with pytest.raises(ImportRejected) as info:
         read_table(b"", "x.csv")
     assert info.value.messages() == ["Berkas kosong: tidak ada baris judul kolom."]

@@ -30,7 +30,9 @@ def capp(backend, tmp_path):
         db.engine.dispose()
 
 
-from tests.helpers import login  # noqa: E402
+def login(client, email):
+    from tests.helpers import login as sign_in
+    sign_in(client, email, sign_out_first=False)
 
 
 def test_hit_is_cheap_and_a_change_shows_at_once(capp):
