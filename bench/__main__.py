@@ -89,6 +89,7 @@ def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages:
                 res = pages.run(db_url, work, size["units"], size["periods"], per_client=size["per_client"],
                                 max_seconds=size["seconds"], log=log)
                 base = res.pop("/healthz (baseline)")
+                cold = res.pop("cold")
                 rows_out.append((f"(b) {backend} baseline: /healthz p50 / p95", base.pct(.5), 1.0,
                                  f"p95 {base.pct(.95) * 1000:.1f} ms, n={len(base.latencies)}"))
                 for name, r in res.items():
@@ -97,6 +98,10 @@ def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages:
                     rows_out.append((f"(b) {backend} {name} p50", r.pct(.5), r.pct(.5) / base.pct(.5),
                                      f"n={len(r.latencies)}, errors={r.errors}, statuses={r.statuses}{censored}"))
                     rows_out.append((f"(b) {backend} {name} p95", r.pct(.95), r.pct(.95) / base.pct(.95), ""))
+                for name, (cold_s, bare_s) in cold.items():
+                    rows_out.append((f"(b') {backend} cold {name}: bare render of the same template", bare_s, 1.0, ""))
+                    rows_out.append((f"(b') {backend} cold {name}: the page, nothing reused", cold_s,
+                                     cold_s / bare_s, "in-process, median of 7"))
         if do_annex:
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret"})
             if not do_pages:

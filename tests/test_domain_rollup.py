@@ -122,3 +122,13 @@ def test_rolled_figure_is_within_its_sources(own, target):
     if rolled.how == rollup.MEAN:
         assert rolled.result.respondents == sum(own[c].respondents for c in rolled.sources)
         assert target not in own
+
+
+def test_counted_coverage_equals_the_views_it_replaces(loaded):
+    """results.service.units_with_results counts in one query what loading every view gave."""
+    from tests.test_reports_data import load_synthetic
+    from tracker.results import service
+    load_synthetic(7, codes=("2022-Q1", "2022-Q3", "2022-S2", "2023-Q2"))
+    for code in ("2021", "2021-S1", "2021-S2", "2022", "2022-S1", "2022-S2", "2022-Q1", "2022-Q2",
+                 "2023", "2023-S1", "2023-Q2", "2024"):
+        assert service.units_with_results(code) == len(service.unit_views(code)), code

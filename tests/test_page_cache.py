@@ -25,7 +25,7 @@ def capp(backend, tmp_path):
         make_user("admin@kota.go.id", "admin")
         make_user("inspektur@kota.go.id", "inspector")
         yield app
-        cache.clear()
+        cache.clear(shared=True)
         db.session.remove()
         db.engine.dispose()
 
@@ -126,3 +126,37 @@ def test_concurrent_misses_render_a_page_once(capp, monkeypatch):
     assert {status for status, _ in bodies} == {200}
     assert len({body for _, body in bodies}) == 1
     assert len(calls) == 1
+
+
+def test_a_page_rendered_by_one_process_is_reused_by_the_others(capp, monkeypatch):
+    """Another gunicorn worker is another process: its memory is empty, the shared store is
+    not. The page comes from the store (one more read), without rendering it again."""
+    from tracker.results import views
+    client = capp.test_client()
+    login(client, "admin@kota.go.id")
+    first = client.get("/periode/2021").data.decode()
+    cache.clear()  # this process forgets; the store keeps the page
+    monkeypatch.setattr(views, "build_recap", lambda *a, **k: pytest.fail("rendered again"))
+    with QueryCounter() as q:
+        again = client.get("/periode/2021").data.decode()
+    assert again == first and q.count <= 4, q.statements
+    # A change makes the stored page useless to everyone.
+    monkeypatch.undo()
+    unit = Unit.query.order_by(Unit.id).first()
+    unit.name = "Nama Baru Untuk Semua Proses"
+    db.session.commit()
+    cache.clear()
+    assert "Nama Baru Untuk Semua Proses" in client.get("/periode/2021").data.decode()
+
+
+def test_old_generations_are_pruned_from_the_store(capp, monkeypatch):
+    monkeypatch.setattr(cache, "PRUNE_CHANCE", 1.0)
+    client = capp.test_client()
+    login(client, "admin@kota.go.id")
+    client.get("/periode/2021")
+    unit = Unit.query.order_by(Unit.id).first()
+    unit.name = "Nama Lain"
+    db.session.commit()
+    client.get("/periode/2021")
+    rows = db.session.execute(text("SELECT generation FROM page_store")).scalars().all()
+    assert rows == [cache.generation()]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .periods import Quarter, parse_quarter
@@ -222,9 +223,16 @@ def late_reporting_quarters(planned: Sequence[str], reported: Iterable[str], as_
                             grace_days: int = 15) -> list[str]:
     """Planned quarters whose deadline passed before ``as_of`` with no report for them other
     than rejected ones (a report waiting for verification is not late)."""
+    return list(_late(tuple(planned), frozenset(reported), as_of, grace_days))
+
+
+@lru_cache(maxsize=8192)
+def _late(planned: tuple, reported: frozenset, as_of: date, grace_days: int) -> tuple:
+    # Cached: a city's actions share a handful of schedules and reporting states, and
+    # monitoring judges thousands of them on one day.
     done = {parse_quarter(code) for code in reported}
-    return [q.code for q in sorted({parse_quarter(c) for c in planned})
-            if deadline(q, grace_days) < as_of and q not in done]
+    return tuple(q.code for q in sorted({parse_quarter(c) for c in planned})
+                 if deadline(q, grace_days) < as_of and q not in done)
 
 
 def unfinished_after_schedule(planned: Sequence[str], realisation: float, as_of: date,
@@ -233,8 +241,12 @@ def unfinished_after_schedule(planned: Sequence[str], realisation: float, as_of:
     realisation is below 100."""
     if not planned:
         return False
-    last = max(parse_quarter(c) for c in planned)
-    return deadline(last, grace_days) < as_of and realisation < 100
+    return realisation < 100 and _schedule_over(tuple(planned), as_of, grace_days)
+
+
+@lru_cache(maxsize=8192)
+def _schedule_over(planned: tuple, as_of: date, grace_days: int) -> bool:
+    return deadline(max(parse_quarter(c) for c in planned), grace_days) < as_of
 
 
 LONG_LATE_DAYS = 30

@@ -8,11 +8,13 @@ are their sums (Pontianak: 80% and 67% give 73,5%).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from ..domain import periods as P
 from ..domain import effect
@@ -80,17 +82,25 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
     """Each plan's actions as the status rules see them, from the state kept on each row."""
     a = Action.__table__
     out: dict[int, list[R.ActionFacts]] = {pid: [] for pid in plan_ids}
+    # The JSON lists come as text and are decoded once per distinct value: thousands of actions
+    # share a few schedules, and decoding each row's JSON was most of the load's cost.
     rows = db.session.execute(
-        select(a.c.id, a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
-               a.c.state_reported, a.c.state_pending, a.c.not_actionable, a.c.state_verified,
-               a.c.owner)
+        select(a.c.id, a.c.plan_id, a.c.element, cast(a.c.quarters, Text), a.c.state_percent,
+               a.c.state_claimed, cast(a.c.state_reported, Text), a.c.state_pending, a.c.not_actionable,
+               cast(a.c.state_verified, Text), a.c.owner)
         .join(Plan, Plan.id == a.c.plan_id).where(Plan.id.in_(plan_ids)).order_by(a.c.id))
     for action_id, plan_id, element, quarters, percent, claimed, reported, pending, na, verified, \
             owner in rows:
-        out[plan_id].append(R.ActionFacts(element, tuple(quarters or ()), percent, claimed,
-                                          tuple(reported or ()), bool(pending), bool(na), action_id,
-                                          tuple(verified or ()), bool((owner or "").strip())))
+        out[plan_id].append(R.ActionFacts(element, _codes(quarters), percent, claimed,
+                                          _codes(reported), bool(pending), bool(na), action_id,
+                                          _codes(verified), bool((owner or "").strip())))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _codes(text: str | None) -> tuple:
+    """A stored JSON list of quarter codes as a tuple (None, 'null' and '[]' give ())."""
+    return tuple(json.loads(text) or ()) if text else ()
 
 
 def _plans_for(ref: P.PeriodRef, unit_ids=None) -> dict[int, list[Plan]]:

@@ -118,6 +118,16 @@ class DataGeneration(db.Model):
     value = db.Column(db.BigInteger, nullable=False)
 
 
+class PageStore(db.Model):
+    """Rendered pages shared by every process and host (tracker.web.cache): a page rendered by
+    one gunicorn worker is reused by the others until the data generation moves on."""
+    __tablename__ = "page_store"
+    key = db.Column(db.String(64), primary_key=True)
+    generation = db.Column(db.BigInteger, nullable=False, index=True)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    body = db.Column(db.LargeBinary, nullable=False)  # zlib-compressed HTML
+
+
 class LoginThrottle(db.Model):
     """Attempts per (e-mail, client address), kept for every worker (tracker.auth.throttle)."""
     __tablename__ = "login_throttle"

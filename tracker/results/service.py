@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain import periods as P
 from ..domain import rollup, scoring
@@ -253,12 +253,25 @@ class Coverage:
     year: str
 
 
+def units_with_results(code: str) -> int:
+    """How many units have a result for the period, their own or rolled up from its parts (the
+    roll-up rule gives a unit a result exactly when it has one in the period or a sub-period),
+    counted in one query without loading any result."""
+    ref = P.parse_period(code)
+    codes = [ref.code] + [d.code for d in rollup.descendants(ref)]
+    return db.session.execute(
+        select(func.count(func.distinct(UnitResult.unit_id)))
+        .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+        .join(Period, Period.id == UnitResult.period_id)
+        .where(Period.code.in_(codes), ImportBatch.status == "active")).scalar() or 0
+
+
 def coverage(code: str) -> Coverage | None:
     ref = P.parse_period(code)
     if ref.kind == "year":
         return None
     year = str(ref.year)
-    return Coverage(len(unit_views(ref.code)), len(unit_views(year)), year)
+    return Coverage(units_with_results(ref.code), units_with_results(year), year)
 
 
 def available_periods() -> list[Period]:

@@ -8,6 +8,11 @@ session's CSRF secret (forms on the page carry its tokens), the day in WIB (dead
 by it) and the full path with its query. Each request reads the counter once: a page is reused
 only while nothing has changed since it was rendered, in any process on any host.
 
+Pages live in two places: this process's memory, and the ``page_store`` table that every
+process and host shares, so that a page one gunicorn worker rendered is not rendered again by
+the others (a lookup there is one primary-key read of a compressed body). Rows of older
+generations are deleted now and then by whoever stores a page.
+
 A process that dies between a commit and the bump leaves pages stale for at most ``TTL``
 seconds. Writers that bypass the ORM call ``bump()`` themselves.
 """
@@ -15,9 +20,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import random
 import threading
 import time
+import zlib
 from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request, session
 from flask_login import current_user
@@ -73,9 +81,13 @@ def install() -> None:
             event.listen(Session, name, fn)
 
 
-def clear() -> None:
+def clear(shared: bool = False) -> None:
+    """Forget this process's pages (and, with ``shared``, every process's)."""
     with _lock:
         _pages.clear()
+    if shared:
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM page_store"))
 
 
 def _key(gen: int, dated: bool) -> str:
@@ -97,6 +109,48 @@ def _lookup(key: str) -> bytes | None:
     return None
 
 
+def _remember(key: str, body: bytes) -> None:
+    with _lock:
+        _pages[key] = (time.monotonic() + TTL, body)
+        while len(_pages) > MAX_ENTRIES:
+            _pages.popitem(last=False)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _shared_lookup(key: str) -> bytes | None:
+    """The page from the shared store, or None."""
+    try:
+        packed = db.session.execute(text("SELECT body FROM page_store WHERE key = :k AND expires_at > :t"),
+                                    {"k": key, "t": _now()}).scalar()
+    except Exception:  # noqa: BLE001 - no table yet (before the migration): render instead
+        db.session.rollback()
+        return None
+    return zlib.decompress(packed) if packed is not None else None
+
+
+PRUNE_CHANCE = 0.05  # share of stores that also delete older generations' pages
+
+
+def _shared_store(key: str, gen: int, body: bytes) -> None:
+    """Offer the page to the other processes (its own short transaction; losing a race with
+    another process storing the same page is fine: both bodies are the same page)."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM page_store WHERE key = :k"), {"k": key})
+            conn.execute(text("INSERT INTO page_store (key, generation, expires_at, body) "
+                              "VALUES (:k, :g, :e, :b)"),
+                         {"k": key, "g": gen, "e": _now() + timedelta(seconds=TTL),
+                          "b": zlib.compress(body, 1)})
+            if random.random() < PRUNE_CHANCE:
+                conn.execute(text("DELETE FROM page_store WHERE generation < :g OR expires_at < :t"),
+                             {"g": gen, "t": _now()})
+    except Exception:  # noqa: BLE001 - a page not shared is only rendered once more elsewhere
+        current_app.logger.info("page not stored for other processes", exc_info=True)
+
+
 def cached_page(dated: bool = True):
     """Reuse the rendered page (status 200, HTML) until the data changes; ``dated`` pages also
     change with the day (deadlines)."""
@@ -114,6 +168,10 @@ def cached_page(dated: bool = True):
                 return view(*args, **kwargs)
             key = _key(gen, dated)
             hit = _lookup(key)
+            if hit is None:
+                hit = _shared_lookup(key)
+                if hit is not None:
+                    _remember(key, hit)
             if hit is not None:
                 return current_app.response_class(hit, mimetype="text/html")
             # One render per page and process: threads asking for a page another thread is
@@ -133,10 +191,8 @@ def cached_page(dated: bool = True):
                 if (response.status_code == 200 and response.mimetype == "text/html"
                         and not session.get("_flashes")):
                     body = response.get_data()
-                    with _lock:
-                        _pages[key] = (time.monotonic() + TTL, body)
-                        while len(_pages) > MAX_ENTRIES:
-                            _pages.popitem(last=False)
+                    _remember(key, body)
+                    _shared_store(key, gen, body)
                 return response
             finally:
                 if mine:
