@@ -1,5 +1,5 @@
-"""Daily deadline check: in-app notifications (and email when SMTP is configured) for plans and
-quarterly progress that are due soon or overdue.
+"""Daily deadline check: in-app notifications (and email when SMTP is configured) for plans,
+quarterly progress and reporting rounds that are due soon or overdue.
 
 Safe to run on many workers at once: every notification has a dedupe key, so a second run
 creates nothing new. With Redis, `schedule_daily` keeps one scheduled run queued (fixed job id);
@@ -105,6 +105,10 @@ def check_deadlines(today: date | None = None) -> int:
                     for user in managers_by_unit.get(plan.unit_id, []) + inspectors:
                         created += _notify(user, text, _link("followup.action", action_id=action.id),
                                            f"overdue:{action.id}:{q}:{user.id}", topic=f"report:{action.id}:{q}")
+    # Reporting rounds: three days before the deadline and on it, to units that have not reported.
+    from tracker.reporting.service import check_round_deadlines
+    created += check_round_deadlines(today, lambda user, text, link, key, topic:
+                                     _notify(user, text, link, key, topic=topic))
     db.session.commit()
     if current_app.config.get("SMTP_HOST"):
         send_pending_email()

@@ -15,7 +15,10 @@ from tests.test_roles_matrix import EMAILS, FORBIDDEN, NOT_FOUND, ROLES, allow, 
 
 def matrix(ids):
     A, U, PER, B, J, C = ids["unit"], ids["user"], ids["period"], ids["batch"], ids["job"], ids["entry"]
+    SUB = ids["submission"]
     signed_in = allow("admin", "inspector", "own", "other")
+    monitors = allow("admin", "inspector", own=FORBIDDEN, other=FORBIDDEN)
+    own_unit = allow("own", admin=FORBIDDEN, inspector=FORBIDDEN, other=NOT_FOUND)
     readers = allow("admin", "inspector", "own", other=NOT_FOUND)
     admin_only = allow("admin", inspector=FORBIDDEN, own=FORBIDDEN, other=FORBIDDEN)
     return [
@@ -44,6 +47,17 @@ def matrix(ids):
         ("catalogue.edit", "GET", f"/admin/katalog/{C}", admin_only()),
         ("catalogue.edit", "POST", f"/admin/katalog/{C}", admin_only(302)),
         ("queue.index", "GET", "/admin/antrean/", admin_only()),
+        ("reporting.index", "GET", "/pelaporan/", signed_in()),
+        ("reporting.index", "POST", "/pelaporan/", admin_only(400)),
+        ("reporting.round", "GET", "/pelaporan/2022-S1", monitors()),
+        ("reporting.round", "POST", "/pelaporan/2022-S1", admin_only(302)),  # nothing sent: saved as it was
+        ("reporting.unit", "GET", f"/pelaporan/2022-S1/unit/{A}", readers()),
+        ("reporting.unit", "POST", f"/pelaporan/2022-S1/unit/{A}", own_unit(400)),
+        ("reporting.submission", "GET", f"/pelaporan/kiriman/{SUB}", readers()),
+        ("reporting.data_file", "GET", f"/pelaporan/kiriman/{SUB}/berkas", readers()),
+        ("reporting.report_file", "GET", f"/pelaporan/kiriman/{SUB}/laporan", readers()),
+        ("reporting.accept", "POST", f"/pelaporan/kiriman/{SUB}/terima", admin_only(303)),
+        ("reporting.give_back", "POST", f"/pelaporan/kiriman/{SUB}/kembalikan", admin_only(303)),
         ("reports.dashboard", "GET", "/laporan/dasbor", signed_in()),
         ("reports.chart_csv", "GET", "/laporan/dasbor/realisation.csv", signed_in()),
         ("reports.exports", "GET", "/laporan/ekspor", admin_only()),
@@ -72,12 +86,29 @@ def world(loaded, client):
     w.ids = {"unit": w.a_id, "user": User.query.filter_by(email="m2@kota.go.id").one().id,
              "period": Period.query.filter_by(code="2021-S1").one().id,
              "batch": ImportBatch.query.first().id, "job": job.id,
-             "entry": CatalogueAction.query.first().id}
+             "entry": CatalogueAction.query.first().id, "submission": _submission(w).id}
     return w
 
 
+def _submission(w):
+    """A round for 2022-S1 and unit A's submission in it (with its report)."""
+    import io
+    from datetime import date
+
+    from werkzeug.datastructures import FileStorage
+
+    from tests.test_followup_workflow import PDF
+    from tracker.reporting import service as R
+    rnd = R.open_round("2022-S1", date(2022, 7, 31), "", "questionnaire", w.admin)
+    values = {k: 3.0 for k in ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi",
+                               "perilaku", "sarpras", "pengaduan")}
+    return R.submit(rnd, w.a, R.SubmissionInput(mode="form", numbering="questionnaire", respondents=50,
+                                                values=values, report=FileStorage(io.BytesIO(PDF), "l.pdf")),
+                    w.m1)
+
+
 def test_matrix_covers_every_other_route(app):
-    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1)
+    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1)
     covered = {(ep, m) for ep, m, _, _ in matrix(ids)} | {(ep, "GET") for ep, _ in PUBLIC_ROUTES}
     covered |= {("auth.login", "POST"), ("auth.logout", "POST")}  # exercised by every login
     missing = []

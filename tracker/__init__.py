@@ -82,10 +82,11 @@ def register_blueprints(app: Flask) -> None:
     from .imports.views import bp as imports_bp
     from .monitoring.views import bp as monitoring_bp
     from .public.views import bp as public_bp
+    from .reporting.views import bp as reporting_bp
     from .reports.views import bp as reports_bp
     from .results.views import bp as results_bp
 
-    for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, catalogue_bp, queue_bp, followup_bp, monitoring_bp,
+    for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, catalogue_bp, queue_bp, followup_bp, monitoring_bp, reporting_bp,
                reports_bp, public_bp):
         app.register_blueprint(bp)
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import (AuditLog, ExportJob, ImportBatch, Notification, Period, Plan, Response, Unit,
                       UnitResult, User, user_units)
 from ..models.survey import UnitAlias, name_key
-from ..results.service import ensure_period
+from ..results.service import ACTIVE, ensure_period
 from ..users import validate
 from .forms import MergeUnitsForm, NewPeriodForm, PeriodSettingsForm, UnitAliasForm, UnitForm, UserForm
 
@@ -262,7 +262,7 @@ def _shared_periods(model, dup: Unit, keep: Unit, active_only: bool = False) -> 
     q = (select(Period.code).join(model, model.period_id == Period.id)
          .where(model.unit_id.in_((dup.id, keep.id))))
     if active_only:
-        q = q.join(ImportBatch, ImportBatch.id == model.batch_id).where(ImportBatch.status == "active")
+        q = q.join(ImportBatch, ImportBatch.id == model.batch_id).where(*ACTIVE)
     q = (q.group_by(Period.id, Period.code).having(func.count(func.distinct(model.unit_id)) > 1)
          .order_by(Period.code))
     return list(db.session.execute(q).scalars())

@@ -51,6 +51,22 @@ def _unscheduled(unit_ids) -> list[Action]:
     return [a for a in q.all() if not a.quarters]
 
 
+def _results_to_send(unit_ids: set[int], today: date, url) -> Task:
+    """Open reporting rounds in which the manager's units have not reported (returned ones
+    with the admin's comment)."""
+    from ..reporting.service import LATE, NOT_YET, RETURNED_STATE, completeness, open_rounds
+    items = []
+    for rnd in open_rounds():
+        label = P.parse_period(rnd.period.code).label
+        for row in completeness(rnd, today, unit_ids=unit_ids).rows:
+            if row.state in (NOT_YET, LATE, RETURNED_STATE):
+                note = ("dikembalikan: " + (row.submission.comment or "") if row.state == RETURNED_STATE
+                        else ("terlambat, tenggat " if row.state == LATE else "tenggat ") + f"{rnd.deadline:%d-%m-%Y}")
+                items.append((f"{row.unit.name}: hasil SKM {label}",
+                              url("reporting.unit", code=rnd.period.code, unit_id=row.unit.id), note))
+    return Task("results", "Hasil SKM yang perlu dikirim", len(items), url("reporting.index"), items[:50])
+
+
 def manager_tasks(unit_ids: set[int], today: date, url) -> list[Task]:
     code = latest_result_code()
     plans = (Plan.query.filter(Plan.unit_id.in_(unit_ids or {-1}))
@@ -97,6 +113,7 @@ def manager_tasks(unit_ids: set[int], today: date, url) -> list[Task]:
                 .order_by(ProgressEntry.reviewed_at.desc()).all())
     unscheduled = _unscheduled(unit_ids)
     return [
+        _results_to_send(unit_ids, today, url),
         Task("write", "RTL yang perlu ditulis atau diperbaiki", len(write), url("followup.plans"), write),
         Task("report", "Triwulan yang perlu dilaporkan", len(report), url("followup.plans"),
              [t[1:] for t in report[:50]], "Triwulan yang sudah dimulai dan belum memiliki laporan (selain yang ditolak)."),
@@ -136,7 +153,26 @@ def inspector_tasks(today: date, url, monitoring_code: str | None) -> list[Task]
             Task("no_plan", f"Unit tanpa RTL yang diterima ({label})", len(without),
                  url("monitoring.index", period=monitoring_code, outcome="no_plan"), without[:50]),
         ]
+    tasks += reporting_tasks(today, url)
     return tasks
+
+
+def reporting_tasks(today: date, url) -> list[Task]:
+    """Units past a reporting round's deadline without a result (a finding for the inspector,
+    a chase for the admin), one task per open round."""
+    from ..reporting.service import late_units
+    by_round: dict = {}
+    for rnd, row in late_units(today):
+        by_round.setdefault(rnd, []).append(row)
+    out = []
+    for rnd, rows in by_round.items():
+        label = P.parse_period(rnd.period.code).label
+        link = url("reporting.round", code=rnd.period.code)
+        out.append(Task(f"report_late_{rnd.id}", f"Unit terlambat melaporkan hasil SKM {label} "
+                        f"(tenggat {rnd.deadline:%d-%m-%Y})", len(rows), link,
+                        [(r.unit.name, url("reporting.unit", code=rnd.period.code, unit_id=r.unit.id),
+                          r.unit.group or "") for r in rows[:50]]))
+    return out
 
 
 def admin_tasks(today: date, url) -> tuple[list[Task], list, list]:
@@ -159,6 +195,16 @@ def admin_tasks(today: date, url) -> tuple[list[Task], list, list]:
              [(f"{x.plan.unit.name}: {x.text[:90]}", url("followup.unscheduled", kegiatan=x.id), "")
               for x in unscheduled[:20]]),
     ]
+    from ..models.reporting import SUBMITTED, ResultSubmission
+    submitted = (ResultSubmission.query.filter_by(status=SUBMITTED)
+                 .options(db.joinedload(ResultSubmission.unit), db.joinedload(ResultSubmission.period))
+                 .order_by(ResultSubmission.submitted_at).all())
+    tasks.insert(1, Task("submissions", "Hasil SKM unit menunggu pemeriksaan", len(submitted),
+                         url("reporting.index"),
+                         [(f"{x.unit.name}: {P.parse_period(x.period.code).label}",
+                           url("reporting.submission", submission_id=x.id),
+                           f"dikirim {x.submitted_at:%d-%m-%Y}") for x in submitted[:50]]))
+    tasks += reporting_tasks(today, url)
     imports = (ImportBatch.query.options(db.joinedload(ImportBatch.period))
                .order_by(ImportBatch.created_at.desc()).limit(5).all())
     exports = (ExportJob.query.options(db.joinedload(ExportJob.period), db.joinedload(ExportJob.unit))

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -142,6 +143,17 @@ def _store_results(batch: ImportBatch, period: Period, parsed: list[ParsedUnit],
     return flagged
 
 
+def supersede_earlier(batch: ImportBatch, period: Period) -> None:
+    """The units of ``batch`` now have their latest result for the period: earlier results of
+    the same units and period stop counting (they are kept, marked with the time)."""
+    db.session.flush()
+    t = UnitResult.__table__
+    db.session.execute(
+        t.update().where(t.c.period_id == period.id, t.c.batch_id != batch.id, t.c.superseded_at.is_(None),
+                         t.c.unit_id.in_(select(t.c.unit_id).where(t.c.batch_id == batch.id).scalar_subquery()))
+        .values(superseded_at=utcnow()))
+
+
 def import_scores(data: bytes, filename: str, period_code: str, numbering: str | None,
                   user=None, replace: bool = False, create_units: bool = True) -> ImportReport:
     frame = read_table(data, filename)
@@ -168,6 +180,7 @@ def _apply(kind, parsed_units, row_count, period_code, numbering, data, filename
         units, created = resolve_units(parsed_units, create_units)
         db.session.flush()
         flagged = _store_results(batch, period, parsed_units, units)
+        supersede_earlier(batch, period)
         if store_rows is not None:
             store_rows(batch, units)
         batch.row_count = row_count

@@ -3,3 +3,4 @@ from .survey import ElementScore, ImportBatch, Period, Response, Unit, UnitAlias
 from .followup import Action, CatalogueAction, Plan, ProgressEntry  # noqa: F401
 from .system import (AuditLog, DataGeneration, ExportJob, LoginThrottle, Notification, PageStore, User,  # noqa: F401
                      user_units)
+from .reporting import ReportingRound, ResultSubmission  # noqa: F401

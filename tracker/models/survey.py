@@ -102,6 +102,9 @@ class UnitResult(db.Model):
     survey_start = db.Column(db.Date)  # the unit's own fieldwork window (Periode pelaksanaan)
     survey_end = db.Column(db.Date)
     flags = db.Column(db.JSON, nullable=False, default=list)
+    # Set when a later result of the same unit and period (an import or an accepted
+    # submission) took its place: a period's results are each unit's latest one.
+    superseded_at = db.Column(db.DateTime)
 
     unit = db.relationship("Unit")
     period = db.relationship("Period")

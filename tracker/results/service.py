@@ -119,6 +119,10 @@ class StoredResult:
         return {e.element: e.nrr for e in self.elements}
 
 
+# A unit's result counts when its batch is the period's active one and no later result of the
+# same unit and period (an import or an accepted submission) has taken its place.
+ACTIVE = (ImportBatch.status == "active", UnitResult.__table__.c.superseded_at.is_(None))
+
 _RESULT_COLUMNS = ("id", "batch_id", "period_id", "unit_id", "source_row", "respondents", "method",
                    "population", "reported_ikm", "ikm", "category", "family", "flags",
                    "survey_start", "survey_end")
@@ -131,7 +135,7 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> l
     if not period_ids:
         return []
     t = UnitResult.__table__
-    active = [t.c.period_id.in_(period_ids), ImportBatch.status == "active"]
+    active = [t.c.period_id.in_(period_ids), *ACTIVE]
     if unit_ids is not None:
         active.append(t.c.unit_id.in_(unit_ids or {-1}))
     query = (select(*(t.c[name] for name in _RESULT_COLUMNS))
@@ -179,7 +183,7 @@ def has_results(code: str) -> bool:
     ids = [p.id for p in Period.query.filter(Period.code.in_(codes)).all()]
     return bool(ids) and (db.session.query(UnitResult.id)
                           .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
-                          .filter(UnitResult.period_id.in_(ids), ImportBatch.status == "active")
+                          .filter(UnitResult.period_id.in_(ids), *ACTIVE)
                           .first() is not None)
 
 
@@ -263,7 +267,7 @@ def units_with_results(code: str) -> int:
         select(func.count(func.distinct(UnitResult.unit_id)))
         .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
         .join(Period, Period.id == UnitResult.period_id)
-        .where(Period.code.in_(codes), ImportBatch.status == "active")).scalar() or 0
+        .where(Period.code.in_(codes), *ACTIVE)).scalar() or 0
 
 
 def coverage(code: str) -> Coverage | None:
@@ -284,7 +288,7 @@ def period_codes_with_years() -> list[str]:
     results roll up into."""
     own = [code for (code,) in db.session.query(Period.code).join(UnitResult, UnitResult.period_id == Period.id)
            .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
-           .filter(ImportBatch.status == "active").distinct()]
+           .filter(*ACTIVE).distinct()]
     codes = rollup.codes_with_results(own) | {p.code for p in available_periods()}
     return sorted(codes, key=_newest_first, reverse=True)
 
