@@ -876,6 +876,58 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
     return sheets[0]
 
 
+def sheet_profiles(wb, fmts: Formats, data: AnnexData) -> bool:
+    """Profil Responden: age band, sex, education and occupation of the respondents, for the
+    city and per unit (from respondent-level data); a long list continues on "Profil Responden
+    (2)" and so on. False, and no sheet, when no unit has respondent-level data."""
+    from ..domain.demographics import ATTRIBUTES
+    from ..results.demographics import profiles
+    city, units = profiles(data.code, {v.unit.id for v in data.views})
+    if city.empty:
+        return False
+    title = f"Profil Responden, {data.label}"
+    sheets = []
+
+    def open_sheet():
+        name = "Profil Responden" if not sheets else f"Profil Responden ({len(sheets) + 1})"
+        ws = wb.add_worksheet(name)
+        sheets.append(ws)
+        page_setup(ws, None, title if len(sheets) == 1 else f"{title} (lanjutan {len(sheets)})")
+        ws.set_column(0, 0, 34)
+        ws.set_column(1, 2, 12)
+        ws.write_string(0, 0, title, fmts.title)
+        ws.write_string(1, 0, "Dari data per responden; persentase terhadap seluruh responden unit atau kota.",
+                        fmts.subtitle)
+        return ws, 3
+
+    def block(ws, r, heading, profile):
+        size = 2 + sum(len(profile.by_attribute.get(a, [])) + 2 for a, _ in ATTRIBUTES)
+        if ws.rows_left(r) < size:
+            ws, r = open_sheet()
+        write_text(ws, r, 0, f"{heading} ({profile.respondents} responden)", fmts.unit_head)
+        r += 1
+        for attribute, name in ATTRIBUTES:
+            ws.write_string(r, 0, name, fmts.head)
+            ws.write_string(r, 1, "Jumlah", fmts.head)
+            ws.write_string(r, 2, "%", fmts.head)
+            r += 1
+            for share in profile.by_attribute.get(attribute, []):
+                write_text(ws, r, 0, share.label, fmts.text)
+                ws.write_number(r, 1, share.count, fmts.int)
+                ws.write_number(r, 2, share.percent, fmts.pct)
+                r += 1
+            r += 1
+        return ws, r + 1
+
+    ws, row = open_sheet()
+    ws, row = block(ws, row, "Kota", city)
+    for v in data.views:
+        profile = units.get(v.unit.id)
+        if profile is not None and not profile.empty:
+            ws, row = block(ws, row, v.unit.name, profile)
+    return True
+
+
 # --------------------------------------------------------------------------------------------
 # Workbooks
 
@@ -929,6 +981,8 @@ def write_period_workbook(code: str, out_path, progress: Progress | None = None)
         units.finish()
         _report(progress, 0.82, "Menulis Lampiran 2")
         sheet_evidence(wb, fmts, data)
+        _report(progress, 0.86, "Menulis profil responden")
+        sheet_profiles(wb, fmts, data)
         _report(progress, 0.9, "Menyimpan berkas")
     except BaseException:
         _discard(wb, out_path)

@@ -43,9 +43,13 @@ def period(code):
     recap = build_recap(code, visible_unit_ids(), weighted=weighted)
     if recap.city is None:
         abort(404)
+    from ..domain.demographics import ATTRIBUTES
+    from .demographics import profiles
+    city_profile, _ = profiles(code, visible_unit_ids())
     return render_template("results/period.html", recap=recap, weighted=weighted,
                            numbering=_numbering(code), AGG=scoring.AGGREGATION_LABELS_ID,
-                           intervals=scoring.CATEGORY_INTERVALS)
+                           intervals=scoring.CATEGORY_INTERVALS, profile=city_profile,
+                           attributes=ATTRIBUTES)
 
 
 @bp.route("/periode/<code>/unit/<int:unit_id>")
@@ -75,8 +79,11 @@ def unit(code, unit_id):
         own = next((u for u in st.units if u.unit.id == unit.id and u.plans), None)
         if own is not None:
             followup.append((answered, answered.next(), own, unit_effects(own)))
+    from ..domain.demographics import ATTRIBUTES
+    from .demographics import profiles
+    _, by_unit = profiles(code, {unit.id})
     return render_template("results/unit.html", view=view, unit=unit, code=code, label=ref.label,
-                           followup=followup,
+                           followup=followup, profile=by_unit.get(unit.id), attributes=ATTRIBUTES,
                            numbering=numbering, numbering_label=NUMBERING_LABELS.get(numbering),
                            keys=u_order, parts=parts, priorities=view.priorities,
                            intervals=scoring.CATEGORY_INTERVALS,
