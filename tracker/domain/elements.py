@@ -45,6 +45,17 @@ CURRENT_KEYS: tuple[str, ...] = (
     "kompetensi", "perilaku", "pengaduan", "sarpras",
 )
 
+# Element sets as data: the set in force (Permenpan 14/2017) and the one before it (Permenpan
+# 16/2014, with Maklumat Pelayanan where 2017 has Sarana dan Prasarana). A period keeps the
+# keys of its set (Period.element_keys); IKM weights are 1/N of whatever the set holds.
+ELEMENT_SETS: dict[str, tuple[str, ...]] = {
+    "2017": CURRENT_KEYS,
+    "2014": ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
+             "maklumat", "pengaduan"),
+}
+ELEMENT_SET_LABELS = {"2017": "Permenpan RB 14/2017 (9 unsur, dengan Sarana dan Prasarana)",
+                      "2014": "Permenpan RB 16/2014 (9 unsur, dengan Maklumat Pelayanan)"}
+
 NUMBERINGS: dict[str, tuple[str, ...]] = {
     # U1..U9 in the order of the regulation's sample questionnaire (Surakarta, Pekalongan).
     "questionnaire": ("persyaratan", "prosedur", "waktu", "biaya", "produk",
@@ -52,12 +63,25 @@ NUMBERINGS: dict[str, tuple[str, ...]] = {
     # U1..U9 in the order of the regulation's element list (Pontianak).
     "regulation": ("persyaratan", "prosedur", "waktu", "biaya", "produk",
                    "kompetensi", "perilaku", "pengaduan", "sarpras"),
+    # U1..U9 of the 2014 set, in its regulation's order (U8 Maklumat, U9 Pengaduan).
+    "permenpan2014": ELEMENT_SETS["2014"],
 }
 
 NUMBERING_LABELS = {
     "questionnaire": "Kuesioner (U8 = Sarana dan Prasarana, U9 = Penanganan Pengaduan)",
     "regulation": "Peraturan (U8 = Penanganan Pengaduan, U9 = Sarana dan Prasarana)",
+    "permenpan2014": "Permenpan 16/2014 (U8 = Maklumat Pelayanan, U9 = Penanganan Pengaduan)",
 }
+
+
+def element_set_of(keys) -> str | None:
+    """The name of the element set holding exactly ``keys`` (any order), or None."""
+    wanted = set(keys)
+    return next((name for name, members in ELEMENT_SETS.items() if set(members) == wanted), None)
+
+
+def set_of_numbering(numbering: str) -> str:
+    return element_set_of(numbering_keys(numbering)) or "2017"
 
 
 class UnknownNumbering(ValueError):

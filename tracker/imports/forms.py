@@ -8,7 +8,8 @@ KINDS = [("scores", "Hasil agregat per unit"), ("responses", "Jawaban per respon
          ("rtl", "Rencana tindak lanjut (RTL)")]
 NUMBERINGS = [("", "-- pilih penomoran --"),
               ("questionnaire", "Kuesioner: U8 = Sarana dan Prasarana, U9 = Penanganan Pengaduan"),
-              ("regulation", "Peraturan: U8 = Penanganan Pengaduan, U9 = Sarana dan Prasarana")]
+              ("regulation", "Peraturan: U8 = Penanganan Pengaduan, U9 = Sarana dan Prasarana"),
+              ("permenpan2014", "Unsur 2014: U8 = Maklumat Pelayanan, U9 = Penanganan Pengaduan")]
 
 
 class UploadForm(IndonesianForm):

@@ -98,8 +98,22 @@ def resolve_units(parsed: list[ParsedUnit], create_units: bool) -> tuple[dict[st
     return found, created
 
 
+def check_element_set(period: Period, numbering: str | None) -> None:
+    """A file read with a numbering of another element set than the period's is refused (a
+    2014 file holds Maklumat Pelayanan where the 2017 set has Sarana dan Prasarana)."""
+    from ..domain import elements as el
+    if not numbering or not period.element_keys:
+        return
+    wanted, have = el.set_of_numbering(numbering), el.element_set_of(period.element_keys)
+    if have and wanted != have:
+        raise ImportRejected([Problem(None, None,
+            f"Periode {period.code} memakai unsur {el.ELEMENT_SET_LABELS[have]}; penomoran berkas ini "
+            f"memakai {el.ELEMENT_SET_LABELS[wanted]}. Pilih penomoran yang sesuai dengan periode.")])
+
+
 def _start_batch(kind, period_code, numbering, data, filename, user, replace, keep_previous_kinds=RESULT_KINDS):
     period = ensure_period(period_code, numbering)
+    check_element_set(period, numbering)
     previous = existing_batch(period, keep_previous_kinds)
     if previous is not None and not replace:
         raise ImportRejected([Problem(None, None,

@@ -7,7 +7,8 @@ from ..web.fields import DecimalCommaField, IndonesianForm, WholeNumberField
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 NUMBERING_CHOICES = [("questionnaire", "Kuesioner (U8 Sarana dan Prasarana, U9 Pengaduan)"),
-                     ("regulation", "Peraturan (U8 Pengaduan, U9 Sarana dan Prasarana)")]
+                     ("regulation", "Peraturan (U8 Pengaduan, U9 Sarana dan Prasarana)"),
+                     ("permenpan2014", "Unsur 2014 (U8 Maklumat Pelayanan, U9 Pengaduan)")]
 MODE_CHOICES = [("form", "Isi formulir (NRR per unsur)"), ("scores", "Unggah berkas rekap per unsur (CSV/XLSX)"),
                 ("responses", "Unggah berkas data per responden (CSV/XLSX)")]
 

@@ -23,7 +23,8 @@ from ..followup.progress import _store_evidence, check_evidence, check_link
 from ..followup.workflow import WorkflowError, _atomic, check_version
 from ..imports.readers import ImportRejected, Problem, read_table
 from ..imports.scores import parse_responses, parse_scores
-from ..imports.service import _store_responses, _store_results, lookup_units, supersede_earlier
+from ..imports.service import (_store_responses, _store_results, check_element_set, lookup_units,
+                               supersede_earlier)
 from ..models import ImportBatch, Period, Unit, UnitResult
 from ..models._base import utcnow
 from ..models.reporting import (ACCEPTED, REPLACED, RETURNED, SUBMITTED, ReportingRound,
@@ -31,7 +32,7 @@ from ..models.reporting import (ACCEPTED, REPLACED, RETURNED, SUBMITTED, Reporti
 from ..results.service import ACTIVE, ensure_period
 
 MODES = ("scores", "responses", "form")
-NUMBERINGS = ("questionnaire", "regulation")
+NUMBERINGS = ("questionnaire", "regulation", "permenpan2014")
 # Views catch these: the workflow's refusals and an import's row-and-column problems.
 Refused = (ImportRejected, WorkflowError)
 
@@ -65,7 +66,8 @@ def open_round(code: str, deadline: date, instructions: str, numbering: str, use
     _check_round_fields(deadline, numbering)
     if get_round(ref.code) is not None:
         raise WorkflowError(f"Putaran pelaporan {ref.label} sudah dibuka; ubah tenggat atau petunjuknya.")
-    period = ensure_period(ref.code)
+    period = ensure_period(ref.code, numbering)
+    check_element_set(period, numbering)
     rnd = ReportingRound(period=period, deadline=deadline, instructions=(instructions or "").strip(),
                          numbering=numbering, opened_by_id=getattr(user, "id", None))
     db.session.add(rnd)
@@ -85,6 +87,7 @@ def update_round(rnd: ReportingRound, version, deadline: date, instructions: str
                  status: str, user) -> ReportingRound:
     check_version(rnd, version)
     _check_round_fields(deadline, numbering)
+    check_element_set(rnd.period, numbering)
     if status not in ("open", "closed"):
         raise WorkflowError("Status putaran tidak dikenal.")
     before = {"deadline": rnd.deadline.isoformat(), "numbering": rnd.numbering, "status": rnd.status}
@@ -227,9 +230,13 @@ def submit(rnd: ReportingRound, unit: Unit, data: SubmissionInput, user) -> Resu
     if len(note) > 2000:
         raise WorkflowError("Catatan paling banyak 2000 karakter.")
     if data.mode == "form":
+        # The form asks by element name, in the period's element set: it is read with the
+        # round's numbering, whatever numbering the unit picked for files.
+        data.numbering = rnd.numbering
         content, filename = _form_csv(unit, data), "formulir.csv"
     else:
         content, filename = _read_upload(data.file)
+    check_element_set(rnd.period, data.numbering)
     parsed_units, _ = _parse(data.mode, content, filename, data.numbering)
     _only_this_unit(unit, parsed_units)
     result = parsed_units[0]

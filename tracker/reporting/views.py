@@ -112,7 +112,7 @@ def unit(code, unit_id):
         if not can_edit_unit(unit.id):
             abort(403 if current_user.role != "manager" else 404)
         if form.validate_on_submit():
-            keys = _element_keys(form.numbering.data)
+            keys = _element_keys(rnd.numbering)  # the form follows the period's element set
             data = S.SubmissionInput(
                 mode=form.mode.data, numbering=form.numbering.data, file=request.files.get("file"),
                 respondents=int(form.respondents.data) if form.respondents.data is not None else None,
@@ -133,7 +133,7 @@ def unit(code, unit_id):
     return render_template("reporting/unit.html", rnd=rnd, unit=unit, form=form, problems=problems,
                            history=history, state=state, label=P.parse_period(rnd.period.code).label,
                            can_submit=can_edit_unit(unit.id) and rnd.status == "open",
-                           keys_by_numbering={n: _element_keys(n) for n in S.NUMBERINGS},
+                           form_keys=_element_keys(rnd.numbering),
                            u_code=el.u_code), status
 
 

@@ -66,9 +66,11 @@ def ensure_period(code: str, numbering: str | None = None) -> Period:
     ref = P.parse_period(code)
     period = Period.query.filter_by(code=ref.code).first()
     if period is None:
-        from ..domain.elements import CURRENT_KEYS
+        from ..domain.elements import CURRENT_KEYS, numbering_keys
+        keys = list(numbering_keys(numbering)) if numbering else list(CURRENT_KEYS)
         period = Period(code=ref.code, kind=ref.kind, year=ref.year, number=ref.number,
-                        start_date=ref.start, end_date=ref.end, element_keys=list(CURRENT_KEYS),
+                        start_date=ref.start, end_date=ref.end,
+                        element_keys=[k for k in CURRENT_KEYS if k in keys] + [k for k in keys if k not in CURRENT_KEYS],
                         numbering=numbering)
         db.session.add(period)
         db.session.flush()
