@@ -91,3 +91,42 @@ def test_derived_action_state_filled_in_for_existing_actions(empty_db_app):
                    (3, 10.0, ["2023-TW3"], True),
                    (4, None, [], False)]
     assert sources == {"web"} and aliases == 0
+
+
+def test_respondent_rows_are_packed_into_blocks_and_back(empty_db_app):
+    """e4a9c2f7b130 packs each unit's response rows of a batch into one block (answers,
+    demographics and their counts), and its downgrade unpacks them again."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from tracker.imports.blocks import read_block
+    from tracker.models import ResponseBlock
+    upgrade(revision="d8f3b1a7c625")
+    t = datetime(2024, 7, 1)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO unit (id, name, name_key, created_at) VALUES (1, 'Unit A', 'unit a', :t), "
+                          "(2, 'Unit B', 'unit b', :t)"), {"t": t})
+        conn.execute(text(
+            "INSERT INTO period (id, code, kind, year, number, start_date, end_date, element_keys, status, "
+            "progress_grace_days, created_at) VALUES (1, '2024-S1', 'semester', 2024, 1, :s, :e, '[]', 'open', 15, :t)"),
+            {"s": datetime(2024, 1, 1).date(), "e": datetime(2024, 6, 30).date(), "t": t})
+        conn.execute(text("INSERT INTO import_batch (id, kind, period_id, created_at, filename, checksum, row_count, "
+                          "unit_count, flag_count, created_units, status) VALUES (1, 'responses', 1, :t, 'r.csv', 'x', "
+                          "3, 2, 0, '[]', 'active')"), {"t": t})
+        for uid, answers, age, sex in ((1, '{"persyaratan": 4, "waktu": null}', "30", "P"),
+                                       (1, '{"persyaratan": 2, "waktu": 3}', None, "L"),
+                                       (2, '{"persyaratan": 1, "waktu": 1}', "61", "P")):
+            conn.execute(text("INSERT INTO response (batch_id, unit_id, answers, age, sex) VALUES (1, :u, :a, :g, :s)"),
+                         {"u": uid, "a": answers, "g": age, "s": sex})
+    upgrade()
+    blocks = {b.unit_id: b for b in ResponseBlock.query.all()}
+    assert sorted(blocks) == [1, 2] and blocks[1].respondents == 2
+    rows = list(read_block(blocks[1]).rows())
+    assert [(r["persyaratan"], r["waktu"], r["age"], r["sex"]) for r in rows] == [(4, None, "30", "P"), (2, 3, None, "L")]
+    assert dict(map(tuple, blocks[1].profile["sex"])) == {"P": 1, "L": 1}
+    db.session.remove()
+    downgrade(revision="d8f3b1a7c625")
+    with db.engine.connect() as conn:
+        back = conn.execute(text("SELECT unit_id, age, sex FROM response ORDER BY id")).all()
+    assert [tuple(r) for r in back] == [(1, "30", "P"), (1, None, "L"), (2, "61", "P")]

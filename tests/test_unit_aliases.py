@@ -14,7 +14,7 @@ from tests.conftest import make_user
 from tests.helpers import QueryCounter, snapshot
 from tracker.extensions import db
 from tests.factories import UnitFactory
-from tracker.models import (AuditLog, Notification, Plan, Response, Unit, UnitAlias, UnitResult,
+from tracker.models import (AuditLog, Notification, Plan, ResponseBlock, Unit, UnitAlias, UnitResult,
                             User)
 
 HEADER = "unit,respondents,s_u1,s_u2,s_u3,s_u4,s_u5,s_u6,s_u7,s_u8,s_u9\n"
@@ -253,7 +253,8 @@ def test_merge_moves_respondent_answers(admin, runner, tmp_path):
     tirta, tirto = unit("Kelurahan Tirta"), unit("Kelurahan Tirto")
     tirta_id = tirta.id
     assert merge(admin, tirto, tirta).status_code == 302
-    assert {r.unit_id for r in Response.query} == {tirta_id}
+    assert {b.unit_id for b in ResponseBlock.query} == {tirta_id}
+    assert sum(b.respondents for b in ResponseBlock.query) == 3
 
 
 def test_merge_refused_when_both_have_a_result_for_the_same_period(admin, runner, tmp_path):

@@ -12,7 +12,7 @@ from ..audit import record
 from ..auth.decorators import admin_required
 from ..domain.periods import BadPeriod, parse_period
 from ..extensions import db
-from ..models import (AuditLog, ExportJob, ImportBatch, Notification, Period, Plan, Response, Unit,
+from ..models import (AuditLog, ExportJob, ImportBatch, Notification, Period, Plan, ResponseBlock, Unit,
                       UnitResult, User, user_units)
 from ..models.survey import UnitAlias, name_key
 from ..results.service import ACTIVE, ensure_period
@@ -314,7 +314,8 @@ def merge_preview(dup: Unit, keep: Unit) -> dict:
         select(func.count()).select_from(model).where(model.unit_id == dup.id)).scalar()
     return {
         "results": [code if status == "active" else f"{code} (arsip)" for code, status in results],
-        "responses": count(Response),
+        "responses": db.session.execute(select(func.coalesce(func.sum(ResponseBlock.respondents), 0))
+                                        .where(ResponseBlock.unit_id == dup.id)).scalar(),
         "plans": list(plans),
         "managers": list(managers),
         "children": list(children),
@@ -340,7 +341,7 @@ def merge_units_into(dup: Unit, keep: Unit) -> dict:
     before = {"duplicate": dict(_unit_snapshot(dup), id=dup.id, aliases=[a.name for a in dup.aliases]),
               "keep": dict(_unit_snapshot(keep), id=keep.id, aliases=[a.name for a in keep.aliases])}
 
-    for model in (UnitResult, Response, AuditLog, ExportJob):
+    for model in (UnitResult, ResponseBlock, AuditLog, ExportJob):
         db.session.execute(update(model).where(model.unit_id == dup.id).values(unit_id=keep.id)
                            .execution_options(synchronize_session=False))
     for plan in Plan.query.filter(Plan.unit_id == dup.id).all():

@@ -7,6 +7,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 MAX_MESSAGES = 200
@@ -138,12 +139,15 @@ def _check_csv_shape(data: bytes, sep: str, max_rows: int) -> None:
     if columns > MAX_COLUMNS:
         _refuse(1, None, f"Baris judul memuat {_number(columns)} kolom; paling banyak "
                          f"{_number(MAX_COLUMNS)} kolom.")
-    long_line = re.search(rb"[^\n]{%d}" % (MAX_LINE_BYTES + 1), data)
-    if long_line:
-        row = data.count(b"\n", 0, long_line.start()) + 1
+    # Line lengths from the positions of the line breaks (numpy: a 40 MB file in tens of ms;
+    # a regex looking for a long run of non-breaks rescans every line and took 0.4 s).
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    lengths = np.diff(np.concatenate(([-1], breaks, [len(data)]))) - 1
+    if len(lengths) and lengths.max() > MAX_LINE_BYTES:
+        row = int(np.argmax(lengths > MAX_LINE_BYTES)) + 1
         _refuse(row, None, f"Baris lebih panjang dari {_number(MAX_LINE_BYTES)} byte; periksa "
                            "isi baris ini atau pemisah kolomnya.")
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    lines = len(breaks) + (0 if data.endswith(b"\n") else 1)
     if lines - 1 > max_rows:
         _refuse(None, None, f"Berkas memuat {_number(lines - 1)} baris data; paling banyak "
                             f"{_number(max_rows)} baris per berkas. Bagi berkas menjadi beberapa bagian.")

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
-import json
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -208,55 +205,9 @@ def _apply(kind, parsed_units, row_count, period_code, numbering, data, filename
     return ImportReport(batch=batch, created_units=created, replaced=previous, flagged=flagged)
 
 
-def _answers_json(parsed) -> np.ndarray:
-    """One JSON object per respondent, keyed by element key (``{"persyaratan":3,...}``, null
-    for an element left unanswered).
-
-    A million rows hold few distinct answer patterns, so each row is first encoded as one
-    integer (base 5, 0 = not answered) and only the distinct patterns become text, built
-    column by column with numpy string operations instead of one ``json.dumps`` per pattern.
-    """
-    keys = parsed.keys
-    code = np.zeros(len(parsed), dtype=np.int64)
-    for i, key in enumerate(keys):
-        values = np.nan_to_num(parsed.answers[key], nan=0.0).astype(np.int64)
-        code += values * (5 ** i)
-    patterns, inverse = np.unique(code, return_inverse=True)
-    texts = np.full(len(patterns), "{", dtype=np.dtypes.StringDType())
-    for i, key in enumerate(keys):
-        # '"key":null' .. '"key":4' for each digit, picked per pattern
-        pieces = np.array([("," if i else "") + json.dumps(key) + ":" + d
-                           for d in ("null", "1", "2", "3", "4")], dtype=np.dtypes.StringDType())
-        texts = np.strings.add(texts, pieces[(patterns // 5 ** i) % 5])
-    texts = np.strings.add(texts, "}")
-    return texts.astype(object)[inverse]
+def _store_responses(batch: ImportBatch, parsed, units: dict[str, Unit]) -> None:
+    """Respondent-level rows, kept compact: one block per unit (tracker.imports.blocks)."""
+    from .blocks import store_blocks
+    store_blocks(batch, parsed, units)
 
 
-def _store_responses(batch: ImportBatch, parsed, units: dict[str, Unit], chunk: int = 50000):
-    by_code = np.array([units[name_key(n)].id if n is not None else -1 for n in parsed.unit_names], dtype=np.int64)
-    unit_ids = by_code[parsed.unit_codes].tolist()
-    answers = _answers_json(parsed).tolist()
-    none = [None] * len(unit_ids)
-    demo = [parsed.demographics[c].tolist() if parsed.demographics[c] is not None else none
-            for c in DEMOGRAPHIC_COLUMNS]
-    columns = ["batch_id", "unit_id", "answers"] + list(DEMOGRAPHIC_COLUMNS)
-    connection = db.session.connection()
-    rows = zip(itertools.repeat(batch.id), unit_ids, answers, *demo)
-    if connection.dialect.name == "postgresql":
-        # COPY is the fast path for bulk rows on PostgreSQL (write_row measured faster than
-        # building CSV text with pandas, and without its extra memory).
-        raw = connection.connection.driver_connection
-        with raw.cursor().copy(f"COPY response ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    sql = f"INSERT INTO response ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    cursor = connection.connection.driver_connection.cursor()
-    while True:
-        block = list(itertools.islice(rows, chunk))
-        if not block:
-            break
-        cursor.executemany(sql, block)
-
-
-DEMOGRAPHIC_COLUMNS = ("age", "sex", "education", "occupation", "submitted_at")

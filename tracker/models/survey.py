@@ -130,20 +130,31 @@ class ElementScore(db.Model):
     nrr = db.Column(db.Float, nullable=False)
 
 
-class Response(db.Model):
-    """One respondent's answers, by element key.
+class ResponseBlock(db.Model):
+    """The respondents of one unit in one import batch (or accepted submission), stored compact:
+    one row per unit and batch instead of one per respondent (a million respondents are 300
+    rows, about 5 MB, written in a fraction of a second).
 
-    Append-only and written only by the respondent import, which resolves ``batch_id`` and
-    ``unit_id`` in the same transaction. The columns deliberately carry no foreign-key
-    constraints: on a million-row COPY the per-row constraint triggers took three quarters of
-    the time (16 s of 21 s on PostgreSQL, see docs/performance.md).
-    """
+    ``answers`` is the zlib-compressed uint8 matrix respondents x ``keys`` (0 = not answered).
+    ``profile`` holds, per demographic attribute, the written values and how many respondents
+    gave each ([[value, count], ...], "" for empty): what the respondents' profile needs.
+    ``detail_values`` / ``detail_codes`` keep each respondent's demographic answers (distinct
+    values per attribute, and a zlib-compressed uint32 matrix attributes x respondents of
+    indexes into them) for whatever needs one respondent's row. ``tracker.imports.blocks``
+    reads them back."""
+    __tablename__ = "response_block"
     id = db.Column(db.Integer, primary_key=True)
-    batch_id = db.Column(db.Integer, nullable=False, index=True)
-    unit_id = db.Column(db.Integer, nullable=False)
-    answers = db.Column(db.JSON, nullable=False)
-    age = db.Column(db.String(20))
-    sex = db.Column(db.String(20))
-    education = db.Column(db.String(50))
-    occupation = db.Column(db.String(100))
-    submitted_at = db.Column(db.String(40))
+    batch_id = db.Column(db.Integer, db.ForeignKey("import_batch.id"), nullable=False, index=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False, index=True)
+    respondents = db.Column(db.Integer, nullable=False)
+    keys = db.Column(db.JSON, nullable=False)
+    answers = db.deferred(db.Column(db.LargeBinary, nullable=False))
+    profile = db.Column(db.JSON, nullable=False)
+    detail_values = db.deferred(db.Column(db.JSON, nullable=False))
+    detail_codes = db.deferred(db.Column(db.LargeBinary, nullable=False))
+
+# The original files are compressed formats or CSV read once: on PostgreSQL, keep them out of
+# TOAST compression (it cost 1.5 s of a 40 MB import). The migration does the same.
+db.event.listen(ImportBatch.__table__, "after_create",
+                db.DDL("ALTER TABLE import_batch ALTER COLUMN content SET STORAGE EXTERNAL")
+                .execute_if(dialect="postgresql"))
