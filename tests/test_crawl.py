@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
-from tests.test_followup_workflow import World
+from tests.test_roles_matrix import world as matrix_world
 from tracker.extensions import db
-from tracker.models import ExportJob, Period, ProgressEntry
+from tracker.models import ExportJob, Period
 
 ROLES = ("admin", "inspector", "own", "other", "anonymous")
 EMAILS = {"admin": "admin@kota.go.id", "inspector": "inspektur@kota.go.id",
@@ -41,17 +41,13 @@ def _routes(app):
 
 @pytest.fixture
 def world(loaded, client):
-    w = World(client)
-    plan = w.accepted_plan()
-    action = plan.actions[0]
-    w.login("m1@kota.go.id")
-    w.log(action, action.quarters[0], 50)
+    """The role matrix's world (an accepted plan of unit A with a report), plus a failed export."""
+    w = matrix_world.__wrapped__(loaded, client)
     job = ExportJob(id="00000000-0000-0000-0000-000000000001", kind="period",
                     period=Period.query.filter_by(code="2021-S1").one(), status="failed", error="x")
     db.session.add(job)
     db.session.commit()
-    w.ints = [w.a_id, w.b_id, plan.id, action.id, ProgressEntry.query.first().id, 1, 2]
-    w.client.post("/logout")
+    w.ints = [w.a_id, w.b_id, *w.ids.values(), 1, 2]
     return w
 
 
