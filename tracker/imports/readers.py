@@ -235,6 +235,45 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
     return frame
 
 
+CHUNK_ROWS = 200_000  # rows per chunk of a respondent-level CSV read in parts
+
+
+def read_table_chunks(data: bytes, filename: str, rows: int | None = None):
+    """A respondent-level table in typed chunks (``read_table(as_text=False)`` in parts), so
+    that parsing holds one chunk of rows at a time; the row index runs on across chunks, so
+    ``file_row`` names the file's rows. A workbook (bounded by its size cap) is one chunk."""
+    name = (filename or "").lower()
+    if not name.endswith(".csv") and "." in name:
+        yield read_table(data, filename, as_text=False)
+        return
+    try:
+        head = data[:4096].split(b"\n", 1)[0]
+        head.decode("utf-8-sig")
+        sep = ";" if head.count(b";") > head.count(b",") else ","
+        _check_csv_shape(data, sep, MAX_RESPONDENT_ROWS)
+        _refuse_control_bytes(data, sep)
+        reader = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True, encoding="utf-8-sig",
+                             low_memory=False, chunksize=rows or CHUNK_ROWS)
+        first = True
+        for frame in reader:
+            frame.columns = [str(c).strip().lower() for c in frame.columns]
+            if first:
+                duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+                if duplicated:
+                    raise ImportRejected([Problem(1, c, "Nama kolom muncul lebih dari sekali.")
+                                          for c in sorted(set(duplicated))])
+                first = False
+            yield frame.dropna(how="all") if len(frame.columns) else frame
+        if first:  # a header and nothing else gives no chunk at all
+            yield pd.DataFrame(columns=[c.strip().lower() for c in head.decode("utf-8-sig").split(sep)])
+    except ImportRejected:
+        raise
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
+    except Exception as exc:  # pandas raises many kinds for a broken file
+        raise ImportRejected([Problem(None, None, _unreadable_message(name, exc))])
+
+
 def file_row(index: int) -> int:
     """pandas index -> the row number a person sees in the file (header is row 1)."""
     return int(index) + 2

@@ -288,10 +288,14 @@ def _text_column(column: pd.Series) -> pd.Series:
     return column.astype("string").fillna("").str.strip()
 
 
-def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedResponses | None, Problems]:
+def parse_responses(frame: pd.DataFrame, numbering: str | None,
+                    complete: bool = True) -> tuple[ParsedResponses | None, Problems]:
     """Validate respondent rows with vectorised checks, then aggregate per unit.
 
     ``frame`` may come typed (read_table(as_text=False)) or as text; both are checked the same.
+    With ``complete=False`` the frame is one chunk of a file: the checks that need all of a
+    unit's rows (an element nobody answered, the unit's survey window) and the flags are left
+    to ``parse_response_chunks``, which merges the chunks.
     """
     problems = Problems()
     keys = check_numbering(numbering, problems)
@@ -370,16 +374,16 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
         pos = int(first[ucode])
         name, row = display[codes[pos]], file_row(frame.index[pos])
         missing = [k for k in keys if counts.at[ukey, k] == 0]
-        if missing:
+        if missing and complete:
             problems.add(row, "unit", f"Unit '{name}' tidak punya jawaban untuk unsur "
                                       + ", ".join(missing) + ".")
             continue
         result = scoring.UnitResult(
-            unit=name, nrrs={k: float(sums.at[ukey, k]) / float(counts.at[ukey, k]) for k in keys},
+            unit=name, nrrs={k: float(sums.at[ukey, k]) / max(1.0, float(counts.at[ukey, k])) for k in keys},
             respondents=int(sizes[ukey]), sums={k: float(sums.at[ukey, k]) for k in keys},
             answers={k: int(counts.at[ukey, k]) for k in keys})
         start, end = windows.get(ucode, (None, None))
-        why = check_window(start, end)
+        why = check_window(start, end) if complete else None
         if why:
             problems.add(row, window_names.get("survey_end"), f"Unit '{name}': {why}")
             continue
@@ -388,7 +392,8 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None) -> tuple[ParsedR
                                  survey_start=start, survey_end=end))
     if problems.total:
         return None, problems
-    attach_flags(parsed, numbering)
+    if complete:
+        attach_flags(parsed, numbering)
     demographics = {}
     for col in ("age", "sex", "education", "occupation", "submitted_at"):
         demographics[col] = _text_values(frame[col]) if col in columns else None
@@ -465,3 +470,93 @@ def _shown(value) -> str:
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     return str(value)
+
+
+def parse_response_chunks(frames, numbering: str | None) -> tuple[ParsedResponses | None, Problems]:
+    """``parse_responses`` over a file read in chunks (``readers.read_table_chunks``): each
+    chunk is validated and summed on its own, then units are merged by name (case and spacing
+    ignored), so only one chunk's rows are held as a frame at a time. Per respondent, only what
+    the respondent blocks keep is carried: the unit, the answers as uint8 and the demographics."""
+    problems = Problems()
+    units: dict[str, dict] = {}  # lower-cased name -> merged figures
+    order: list[str] = []
+    position: dict[str, int] = {}  # lower-cased name -> merged unit code
+    code_parts, answer_parts = [], {}
+    demo_parts: dict[str, list] = {c: [] for c in ("age", "sex", "education", "occupation", "submitted_at")}
+    window_column = None
+    keys = None
+    chunks = 0
+    for frame in frames:
+        chunks += 1
+        part, found = parse_responses(frame, numbering, complete=False)
+        for p in found.items:
+            problems.add(p.row, p.column, p.message)
+        problems.total += found.total - len(found.items)
+        if part is None:
+            if any(p.row in (None, 1) for p in found.items):
+                break  # a problem of the whole file (header, numbering, no rows) repeats per chunk
+            continue
+        if problems.total:
+            continue  # keep validating the other chunks; nothing more to merge
+        keys = part.keys
+        local = np.empty(len(part.unit_names), dtype=np.int32)
+        for code, name in enumerate(part.unit_names):
+            if name is None:  # a code no row of this chunk uses
+                local[code] = -1
+                continue
+            lowered = name.lower()
+            if lowered not in units:
+                units[lowered] = {"name": name, "row": None, "sums": dict.fromkeys(keys, 0.0),
+                                  "counts": dict.fromkeys(keys, 0), "size": 0, "start": None, "end": None}
+                position[lowered] = len(order)
+                order.append(lowered)
+            local[code] = position[lowered]
+        for pu in part.units:
+            u = units[pu.unit.lower()]
+            u["row"] = pu.row if u["row"] is None else min(u["row"], pu.row)
+            for k in keys:
+                u["sums"][k] += pu.result.sums[k]
+                u["counts"][k] += pu.result.answers[k]
+            u["size"] += pu.respondents
+            if pu.survey_start and (u["start"] is None or pu.survey_start < u["start"]):
+                u["start"] = pu.survey_start
+            if pu.survey_end and (u["end"] is None or pu.survey_end > u["end"]):
+                u["end"] = pu.survey_end
+        code_parts.append(local[part.unit_codes])
+        for k in keys:
+            answer_parts.setdefault(k, []).append(np.nan_to_num(part.answers[k], nan=0.0).astype(np.uint8))
+        for c in demo_parts:
+            values = part.demographics.get(c)
+            demo_parts[c].append(values if values is not None else np.full(len(part.unit_codes), None, dtype=object))
+        window_column = window_column or ("survey_end" if any(pu.survey_end for pu in part.units) else None)
+    if chunks == 0:
+        problems.add(None, None, "Berkas tidak berisi baris data.")
+    if problems.total:
+        return None, problems
+    parsed = []
+    for lowered in order:
+        u = units[lowered]
+        missing = [k for k in keys if u["counts"][k] == 0]
+        if missing:
+            problems.add(u["row"], "unit", f"Unit '{u['name']}' tidak punya jawaban untuk unsur "
+                                           + ", ".join(missing) + ".")
+            continue
+        why = check_window(u["start"], u["end"])
+        if why:
+            problems.add(u["row"], window_column or "survey_end", f"Unit '{u['name']}': {why}")
+            continue
+        result = scoring.UnitResult(
+            unit=u["name"], nrrs={k: u["sums"][k] / u["counts"][k] for k in keys}, respondents=u["size"],
+            sums=dict(u["sums"]), answers=dict(u["counts"]))
+        parsed.append(ParsedUnit(row=u["row"], unit=u["name"], result=result, family="responses",
+                                 respondents=u["size"], info={}, survey_start=u["start"], survey_end=u["end"]))
+    if problems.total:
+        return None, problems
+    attach_flags(parsed, numbering)
+    has_demo = {c: any(any(v is not None for v in part) for part in parts) for c, parts in demo_parts.items()}
+    return ParsedResponses(
+        units=parsed, keys=tuple(keys), answers={k: np.concatenate(v) for k, v in answer_parts.items()},
+        unit_names=np.array([units[k]["name"] for k in order], dtype=object),
+        unit_codes=np.concatenate(code_parts),
+        demographics={c: (np.concatenate(parts) if has_demo[c] else None) for c, parts in demo_parts.items()}), problems
+

@@ -12,8 +12,8 @@ from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 from ..models._base import utcnow
 from ..models.survey import UnitAlias, name_key
 from ..results.service import ensure_period
-from .readers import ImportRejected, Problem, read_table
-from .scores import ParsedUnit, parse_responses, parse_scores
+from .readers import ImportRejected, Problem, read_table, read_table_chunks
+from .scores import ParsedUnit, parse_response_chunks, parse_scores
 
 RESULT_KINDS = ("scores", "responses")
 
@@ -176,8 +176,7 @@ def import_scores(data: bytes, filename: str, period_code: str, numbering: str |
 
 def import_responses(data: bytes, filename: str, period_code: str, numbering: str | None,
                      user=None, replace: bool = False, create_units: bool = True) -> ImportReport:
-    frame = read_table(data, filename, as_text=False)
-    parsed, problems = parse_responses(frame, numbering)
+    parsed, problems = parse_response_chunks(read_table_chunks(data, filename), numbering)
     problems.raise_if_any()
     return _apply("responses", parsed.units, len(parsed), period_code, numbering, data, filename,
                   user, replace, create_units, store_rows=lambda batch, units: _store_responses(batch, parsed, units))

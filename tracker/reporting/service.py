@@ -21,8 +21,8 @@ from ..extensions import db
 from ..followup.notifications import admins, managers_of, notify, task_done
 from ..followup.progress import _store_evidence, check_evidence, check_link
 from ..followup.workflow import WorkflowError, _atomic, check_version
-from ..imports.readers import ImportRejected, Problem, read_table
-from ..imports.scores import parse_responses, parse_scores
+from ..imports.readers import ImportRejected, Problem, read_table, read_table_chunks
+from ..imports.scores import parse_response_chunks, parse_scores
 from ..imports.service import (_store_responses, _store_results, check_element_set, lookup_units,
                                supersede_earlier)
 from ..models import ImportBatch, Period, Unit, UnitResult
@@ -150,8 +150,7 @@ def _form_csv(unit: Unit, data: SubmissionInput) -> bytes:
 def _parse(mode: str, content: bytes, filename: str, numbering: str):
     """(units parsed, parsed responses or None): the admin import's validation."""
     if mode == "responses":
-        frame = read_table(content, filename, as_text=False)
-        parsed, problems = parse_responses(frame, numbering)
+        parsed, problems = parse_response_chunks(read_table_chunks(content, filename), numbering)
         problems.raise_if_any()
         return parsed.units, parsed
     frame = read_table(content, filename)

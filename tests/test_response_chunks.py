@@ -1,0 +1,78 @@
+"""Respondent-level files are parsed in chunks (flat memory): the merged result equals a
+one-piece parse, units spanning chunks are merged, checks that need all of a unit's rows are
+made after merging, and problems in later chunks name the file's rows."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from tracker.imports.readers import ImportRejected, read_table, read_table_chunks
+from tracker.imports.scores import parse_response_chunks, parse_responses
+
+HEAD = "unit,u1,u2,u3,u4,u5,u6,u7,u8,u9,usia,jenis_kelamin,survey_start,survey_end\n"
+
+
+def _file(rows=57, seed=3):
+    rng = random.Random(seed)
+    lines = []
+    for i in range(rows):
+        unit = rng.choice(["Kantor A", "kantor  a", "Kantor B", "Kantor C"])
+        answers = [str(rng.randint(1, 4)) for _ in range(9)]
+        if unit == "Kantor C" and i < 30:
+            answers[2] = ""  # unit C answers U3 only in later rows
+        lines.append(",".join([unit, *answers, str(rng.randint(17, 70)), rng.choice("LP"),
+                               f"2024-0{rng.randint(1, 3)}-01", f"2024-0{rng.randint(4, 6)}-28"]))
+    return (HEAD + "\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, 10_000])
+def test_chunks_give_the_one_piece_result(chunk):
+    data = _file()
+    whole, problems = parse_responses(read_table(data, "r.csv", as_text=False), "questionnaire")
+    assert not problems.total
+    parts, problems = parse_response_chunks(read_table_chunks(data, "r.csv", rows=chunk), "questionnaire")
+    assert not problems.total
+    key = lambda u: u.unit.lower()  # noqa: E731
+    for a, b in zip(sorted(whole.units, key=key), sorted(parts.units, key=key)):
+        assert (a.unit.lower(), a.row, a.respondents, a.survey_start, a.survey_end) == \
+               (b.unit.lower(), b.row, b.respondents, b.survey_start, b.survey_end)
+        assert b.result.nrrs == pytest.approx(a.result.nrrs) and b.result.ikm == pytest.approx(a.result.ikm)
+    assert len(parts.unit_codes) == len(whole.unit_codes) == 57
+    names = [parts.unit_names[c].lower() for c in parts.unit_codes]
+    assert names == [whole.unit_names[c].lower() for c in whole.unit_codes]
+    for k in parts.keys:
+        assert np.array_equal(parts.answers[k], np.nan_to_num(whole.answers[k], nan=0).astype(np.uint8))
+    assert list(parts.demographics["sex"]) == list(whole.demographics["sex"])
+
+
+def test_a_problem_in_a_later_chunk_names_its_row():
+    lines = _file(40).decode().splitlines()
+    cells = lines[35].split(",")
+    cells[1] = "7"  # a 7 in u1 on file row 36
+    lines[35] = ",".join(cells)
+    data = ("\n".join(lines) + "\n").encode()
+    parsed, problems = parse_response_chunks(read_table_chunks(data, "r.csv", rows=8), "questionnaire")
+    assert parsed is None
+    assert [str(p) for p in problems.items] == ["Baris 36, kolom 'u1': Jawaban '7' harus 1, 2, 3 atau 4 (atau kosong)."]
+
+
+def test_an_element_nobody_answered_is_found_after_merging():
+    data = (HEAD + "Kantor A,4,4,,4,4,4,4,4,4,30,L,,\n" * 5).encode()
+    parsed, problems = parse_response_chunks(read_table_chunks(data, "r.csv", rows=2), "questionnaire")
+    assert parsed is None and [str(p) for p in problems.items] == [
+        "Baris 2, kolom 'unit': Unit 'Kantor A' tidak punya jawaban untuk unsur waktu."]
+
+
+def test_header_problems_are_reported_once():
+    data = ("unit,u1,u2\n" + "A,1,2\n" * 10).encode()
+    parsed, problems = parse_response_chunks(read_table_chunks(data, "r.csv", rows=3), "questionnaire")
+    assert parsed is None and problems.total == 7  # u3..u9 missing, once each
+
+
+def test_an_empty_file_and_a_header_only_file_are_refused():
+    with pytest.raises(ImportRejected):
+        list(read_table_chunks(b"", "r.csv"))
+    parsed, problems = parse_response_chunks(read_table_chunks(HEAD.encode(), "r.csv"), "questionnaire")
+    assert parsed is None and "tidak berisi baris data" in str(problems.items[0])
