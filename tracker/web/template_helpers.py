@@ -87,7 +87,8 @@ def d(value):
 
 NUMBERING_SHORT = {"questionnaire": "Kuesioner", "regulation": "Peraturan"}
 IMPORT_KIND_LABELS = {"scores": "Hasil agregat per unit", "responses": "Jawaban per responden",
-                      "rtl": "RTL", "progress": "Realisasi RTL"}
+                      "rtl": "RTL", "progress": "Realisasi RTL",
+                      "submission": "Kiriman unit (pelaporan) yang diterima"}
 
 
 def numbering_name(code):
