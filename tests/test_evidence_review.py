@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import snapshot
-from tests.test_followup_progress import JPG, PNG, office
-from tests.test_followup_workflow import PDF, UNIT_A, World
+from tests.test_followup_progress import JPG, PNG, office, world  # noqa: F401  (fixture)
+from tests.test_followup_workflow import PDF, UNIT_A
 from tracker.domain import elements as el
 from tracker.extensions import db
 from tracker.models import Action, AuditLog, Plan, ProgressEntry
@@ -23,15 +23,6 @@ DOCX = office("docx")
 XLSX = office("xlsx")
 GIF = b"GIF89a" + b"\x00" * 32
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
-
-
-@pytest.fixture
-def world(loaded, client):
-    w = World(client)
-    w.plan = w.accepted_plan()
-    w.action = w.plan.actions[0]
-    w.login("m1@kota.go.id")
-    return w
 
 
 def only_entry(**filters) -> ProgressEntry:

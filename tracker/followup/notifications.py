@@ -36,25 +36,24 @@ def task_done(*topics: str) -> None:
          .update({Notification.read_at: utcnow()}, synchronize_session=False))
 
 
-def _plan_link(plan: Plan) -> str | None:
+def link(endpoint: str, **values) -> str | None:
+    """The address a notification points at, or None outside a request (e.g. in a job)."""
     try:
-        return url_for("followup.plan", code=plan.period.code, unit_id=plan.unit_id)
+        return url_for(endpoint, **values)
     except RuntimeError:
         return None
+
+
+def _plan_link(plan: Plan) -> str | None:
+    return link("followup.plan", code=plan.period.code, unit_id=plan.unit_id)
 
 
 def _action_link(action: Action) -> str | None:
-    try:
-        return url_for("followup.action", action_id=action.id)
-    except RuntimeError:
-        return None
+    return link("followup.action", action_id=action.id)
 
 
 def _review_link() -> str | None:
-    try:
-        return url_for("followup.review_queue")
-    except RuntimeError:
-        return None
+    return link("followup.review_queue")
 
 
 @_atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,6 +184,39 @@ def _check_cells(frame: pd.DataFrame) -> None:
     problems.raise_if_any()
 
 
+def _csv_separator(data: bytes, max_rows: int) -> str:
+    """The separator of a CSV (comma or semicolon, from the header line), after the checks made
+    before any parsing: UTF-8, shape (columns, line length, rows) and control characters."""
+    head = data[:4096].split(b"\n", 1)[0]
+    head.decode("utf-8-sig")
+    sep = ";" if head.count(b";") > head.count(b",") else ","
+    _check_csv_shape(data, sep, max_rows)
+    _refuse_control_bytes(data, sep)
+    return sep
+
+
+@contextmanager
+def _reading(name: str):
+    """Whatever reading a file raises becomes an ImportRejected with a sentence in Bahasa."""
+    try:
+        yield
+    except ImportRejected:
+        raise
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
+    except Exception as exc:  # pandas raises many kinds for a broken file
+        raise ImportRejected([Problem(None, None, _unreadable_message(name, exc))])
+
+
+def _named_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headers lower-cased and stripped; a name given twice is refused."""
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
+    if duplicated:
+        raise ImportRejected([Problem(1, c, "Nama kolom muncul lebih dari sekali.") for c in sorted(set(duplicated))])
+    return frame
+
+
 def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame:
     """Read the first table of a CSV (comma or semicolon) or XLSX file.
 
@@ -194,7 +228,7 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
     name = (filename or "").lower()
     text_opts = {"dtype": str, "keep_default_na": False} if as_text else {}
     max_rows = MAX_ROWS if as_text else MAX_RESPONDENT_ROWS
-    try:
+    with _reading(name):
         if name.endswith((".xlsx", ".xlsm")):
             _check_xlsx_size(data)
             frame = pd.read_excel(io.BytesIO(data), sheet_name=0, header=0, engine="openpyxl",
@@ -202,28 +236,14 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
         elif name.endswith(".xls"):
             raise ImportRejected([Problem(None, None, "Format .xls lama tidak didukung; simpan sebagai .xlsx atau .csv.")])
         else:
-            head = data[:4096].split(b"\n", 1)[0]
-            head.decode("utf-8-sig")
-            sep = ";" if head.count(b";") > head.count(b",") else ","
-            _check_csv_shape(data, sep, max_rows)
-            _refuse_control_bytes(data, sep)
-            frame = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True,
+            frame = pd.read_csv(io.BytesIO(data), sep=_csv_separator(data, max_rows), skipinitialspace=True,
                                 encoding="utf-8-sig", low_memory=False, **text_opts)
-    except ImportRejected:
-        raise
-    except UnicodeDecodeError:
-        raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
-    except Exception as exc:  # pandas raises many kinds for a broken file
-        raise ImportRejected([Problem(None, None, _unreadable_message(name, exc))])
     if len(frame) > max_rows:
         _refuse(None, None, f"Berkas memuat lebih dari {_number(max_rows)} baris data; bagi berkas "
                             "menjadi beberapa bagian.")
     if as_text or name.endswith((".xlsx", ".xlsm")):
         _check_cells(frame)  # a CSV's cells are already bounded by its line length
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
-    if duplicated:
-        raise ImportRejected([Problem(1, c, "Nama kolom muncul lebih dari sekali.") for c in sorted(set(duplicated))])
+    frame = _named_columns(frame)
     if as_text:
         frame = frame.apply(lambda col: col.astype(str).str.strip())
         _refuse_control_cells(frame)
@@ -246,32 +266,18 @@ def read_table_chunks(data: bytes, filename: str, rows: int | None = None):
     if not name.endswith(".csv") and "." in name:
         yield read_table(data, filename, as_text=False)
         return
-    try:
-        head = data[:4096].split(b"\n", 1)[0]
-        head.decode("utf-8-sig")
-        sep = ";" if head.count(b";") > head.count(b",") else ","
-        _check_csv_shape(data, sep, MAX_RESPONDENT_ROWS)
-        _refuse_control_bytes(data, sep)
+    with _reading(name):
+        sep = _csv_separator(data, MAX_RESPONDENT_ROWS)
         reader = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True, encoding="utf-8-sig",
                              low_memory=False, chunksize=rows or CHUNK_ROWS)
-        first = True
+        chunks = 0
         for frame in reader:
-            frame.columns = [str(c).strip().lower() for c in frame.columns]
-            if first:
-                duplicated = [c for c in frame.columns if list(frame.columns).count(c) > 1]
-                if duplicated:
-                    raise ImportRejected([Problem(1, c, "Nama kolom muncul lebih dari sekali.")
-                                          for c in sorted(set(duplicated))])
-                first = False
+            chunks += 1
+            frame = _named_columns(frame)
             yield frame.dropna(how="all") if len(frame.columns) else frame
-        if first:  # a header and nothing else gives no chunk at all
-            yield pd.DataFrame(columns=[c.strip().lower() for c in head.decode("utf-8-sig").split(sep)])
-    except ImportRejected:
-        raise
-    except UnicodeDecodeError:
-        raise ImportRejected([Problem(None, None, "Berkas bukan teks UTF-8; simpan CSV dengan pengodean UTF-8.")])
-    except Exception as exc:  # pandas raises many kinds for a broken file
-        raise ImportRejected([Problem(None, None, _unreadable_message(name, exc))])
+        if not chunks:  # a header and nothing else gives no chunk at all
+            head = data[:4096].split(b"\n", 1)[0].decode("utf-8-sig")
+            yield pd.DataFrame(columns=[c.strip().lower() for c in head.split(sep)])
 
 
 def file_row(index: int) -> int:

@@ -18,7 +18,7 @@ from ..audit import record
 from ..domain import elements as el
 from ..domain import periods as P
 from ..extensions import db
-from ..followup.notifications import admins, managers_of, notify, task_done
+from ..followup.notifications import admins, link, managers_of, notify, task_done
 from ..followup.progress import _store_evidence, check_evidence, check_link
 from ..followup.workflow import WorkflowError, _atomic, check_version
 from ..imports.readers import ImportRejected, Problem, read_table, read_table_chunks
@@ -99,11 +99,7 @@ def update_round(rnd: ReportingRound, version, deadline: date, instructions: str
 
 
 def _unit_link(code: str, unit_id: int) -> str | None:
-    from flask import url_for
-    try:
-        return url_for("reporting.unit", code=code, unit_id=unit_id)
-    except RuntimeError:
-        return None
+    return link("reporting.unit", code=code, unit_id=unit_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,11 +270,7 @@ def submit(rnd: ReportingRound, unit: Unit, data: SubmissionInput, user) -> Resu
 
 
 def _submission_link(sub: ResultSubmission) -> str | None:
-    from flask import url_for
-    try:
-        return url_for("reporting.submission", submission_id=sub.id)
-    except RuntimeError:
-        return None
+    return link("reporting.submission", submission_id=sub.id)
 
 
 @_atomic

@@ -36,26 +36,34 @@ def _messages(exc) -> list[str]:
     return exc.messages() if hasattr(exc, "messages") else [str(exc)]
 
 
+def _admin_change(form, change):
+    """A round form posted: only the admin may; a valid form runs ``change()``. Returns
+    (the problems to show, what ``change`` returned or None)."""
+    if current_user.role != "admin":
+        abort(403)
+    if not form.validate_on_submit():
+        return [], None
+    try:
+        return [], change()
+    except P.BadPeriod as exc:
+        return [str(exc)], None
+    except S.Refused as exc:
+        return _messages(exc), None
+
+
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
     form = RoundForm()
     problems = []
     if request.method == "POST":
-        if current_user.role != "admin":
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                rnd = S.open_round(form.period.data or "", form.deadline.data, form.instructions.data,
-                                   form.numbering.data, current_user)
-            except P.BadPeriod as exc:
-                problems.append(str(exc))
-            except S.Refused as exc:
-                problems += _messages(exc)
-            else:
-                flash(f"Putaran pelaporan {P.parse_period(rnd.period.code).label} dibuka; unit diberi tahu.",
-                      "success")
-                return redirect(url_for(".round", code=rnd.period.code))
+        problems, rnd = _admin_change(form, lambda: S.open_round(
+            form.period.data or "", form.deadline.data, form.instructions.data, form.numbering.data,
+            current_user))
+        if rnd is not None:
+            flash(f"Putaran pelaporan {P.parse_period(rnd.period.code).label} dibuka; unit diberi tahu.",
+                  "success")
+            return redirect(url_for(".round", code=rnd.period.code))
     from ..models.reporting import ReportingRound
     rounds = ReportingRound.query.all()
     rounds.sort(key=lambda r: r.period.end_date, reverse=True)
@@ -77,17 +85,12 @@ def round(code):
     form = RoundForm(obj=rnd)
     problems = []
     if request.method == "POST":
-        if current_user.role != "admin":
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                S.update_round(rnd, form.version.data, form.deadline.data, form.instructions.data,
-                               form.numbering.data, form.status.data, current_user)
-            except S.Refused as exc:
-                problems += _messages(exc)
-            else:
-                flash("Putaran pelaporan disimpan.", "success")
-                return redirect(url_for(".round", code=rnd.period.code))
+        problems, saved = _admin_change(form, lambda: S.update_round(
+            rnd, form.version.data, form.deadline.data, form.instructions.data, form.numbering.data,
+            form.status.data, current_user))
+        if saved is not None:
+            flash("Putaran pelaporan disimpan.", "success")
+            return redirect(url_for(".round", code=rnd.period.code))
     done = S.completeness(rnd)
     waiting = [r.submission for r in done.rows if r.submission is not None and r.submission.status == SUBMITTED]
     status = 400 if problems or form.errors else 200
