@@ -111,3 +111,26 @@ def test_an_accepted_respondent_level_submission_brings_its_respondents(app, run
     R.accept(sub, sub.version, admin)
     city, units = profiles("2024-S1")
     assert city.respondents == 5 and units[unit.id].respondents == 4
+
+
+def test_a_units_superseded_respondents_stop_counting(app, runner, tmp_path):
+    """The import gave unit A four respondents; A's accepted submission with one respondent
+    takes their place, while unit B's respondent from the same import still counts."""
+    from datetime import date
+
+    from werkzeug.datastructures import FileStorage
+
+    from tracker.models import Unit
+    from tracker.reporting import service as R
+    from tracker.results.demographics import profiles
+    _import(runner, tmp_path, ROWS_A + ROWS_B)
+    admin = make_user("admin@kota.go.id", "admin")
+    manager = make_user("m@kota.go.id", "manager", ["Puskesmas A"])
+    rnd = R.open_round("2024-S1", date(2024, 7, 31), "", "questionnaire", admin)
+    unit = Unit.query.filter_by(name="Puskesmas A").one()
+    data = (HEAD + ROWS_A[0] + "\n").encode()
+    sub = R.submit(rnd, unit, R.SubmissionInput(mode="responses", numbering="questionnaire",
+                                                file=FileStorage(io.BytesIO(data), "a.csv")), manager)
+    R.accept(sub, sub.version, admin)
+    city, units = profiles("2024-S1")
+    assert units[unit.id].respondents == 1 and city.respondents == 2
