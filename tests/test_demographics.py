@@ -85,6 +85,10 @@ def test_annex_has_the_profile_sheet(app, runner, tmp_path):
     assert ("Laki-laki", 2, 40.0) in flat and ("Perempuan", 3, 60.0) in flat
     assert "Puskesmas A (4 responden)" in [r[0] for r in rows]
     assert ("Wirausaha", 1, 25.0) in flat
+    # Each unit's block starts a printed page, so a heading never ends one.
+    starts = [i for i, r in enumerate(ws.iter_rows(values_only=True), 1)
+              if isinstance(r[0], str) and r[0].startswith("Puskesmas ")]
+    assert sorted(b.id for b in ws.row_breaks.brk) == [row - 1 for row in starts]
 
 
 def test_an_accepted_respondent_level_submission_brings_its_respondents(app, runner, tmp_path):

@@ -84,6 +84,8 @@ def pages(ids):
         "action-edit": f"/rtl/kegiatan/{ids['editable']}/ubah",
         "resubmit": f"/rtl/laporan/{ids['rejected']}/ajukan-ulang",
         "unscheduled": "/rtl/belum-dijadwalkan",
+        "results": f"/periode/2023-S2/unit/{ids['unit']}",
+        "reporting": "/pelaporan/",
     }
 
 

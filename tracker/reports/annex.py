@@ -887,6 +887,7 @@ def sheet_profiles(wb, fmts: Formats, data: AnnexData) -> bool:
         return False
     title = f"Profil Responden, {data.label}"
     sheets = []
+    breaks: dict = {}  # sheet -> rows where a unit's block starts a printed page
 
     def open_sheet():
         name = "Profil Responden" if not sheets else f"Profil Responden ({len(sheets) + 1})"
@@ -902,8 +903,10 @@ def sheet_profiles(wb, fmts: Formats, data: AnnexData) -> bool:
 
     def block(ws, r, heading, profile):
         size = 2 + sum(len(profile.by_attribute.get(a, [])) + 2 for a, _ in ATTRIBUTES)
-        if ws.rows_left(r) < size:
+        if ws.rows_left(r) < size or len(breaks.get(ws, ())) >= UnitSheet.MAX_BREAKS:
             ws, r = open_sheet()
+        elif r > 3:  # every block on a page of its own: a heading never ends a page
+            breaks.setdefault(ws, []).append(r)
         write_text(ws, r, 0, f"{heading} ({profile.respondents} responden)", fmts.unit_head)
         r += 1
         for attribute, name in ATTRIBUTES:
@@ -925,6 +928,8 @@ def sheet_profiles(wb, fmts: Formats, data: AnnexData) -> bool:
         profile = units.get(v.unit.id)
         if profile is not None and not profile.empty:
             ws, row = block(ws, row, v.unit.name, profile)
+    for sheet, rows in breaks.items():
+        sheet.set_h_pagebreaks(rows)
     return True
 
 
