@@ -21,8 +21,10 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL",
                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 
 SIZES = {
-    "full": {"rows": 1_000_000, "units": 300, "periods": 10, "per_client": 12, "seconds": 45, "repeat": 3},
-    "quick": {"rows": 100_000, "units": 60, "periods": 4, "per_client": 4, "seconds": 15, "repeat": 1},
+    "full": {"rows": 1_000_000, "units": 300, "periods": 10, "per_client": 12, "seconds": 45, "repeat": 3,
+             "import_rounds": 3},
+    "quick": {"rows": 100_000, "units": 60, "periods": 4, "per_client": 4, "seconds": 15, "repeat": 1,
+              "import_rounds": 1},
 }
 
 
@@ -42,49 +44,66 @@ def drop_pg(name: str) -> None:
     admin.dispose()
 
 
+def _seconds(runs) -> str:
+    return ", ".join(f"{r['seconds']:.2f}" for r in runs)
+
+
+def _median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
 def bench_import(size: dict, work: Path, rows_out: list, log) -> None:
     from bench import imports
     path = imports.generate(work / "responses.csv", size["rows"], 300)
     log(f"(a) import of {size['rows']:,} respondent rows ({path.stat().st_size / 1e6:.0f} MB CSV, 300 units)")
-    # The baseline runs before and after each measurement (interleaved); each import is
-    # compared with the mean of the two baselines around it, as the machine's speed drifts.
-    bases = [imports.measure(["baseline", str(path)])]
-    base = bases[0]
-    log(f"  baseline pandas read_csv + groupby: {base['seconds']:.2f} s, peak {base['peak_mb']:.0f} MB")
-    baseline_row = len(rows_out)
-    rows_out.append(None)
-    variants = ["current"]
+    # Baseline and import alternate (baseline, import, baseline, import, ...) and each side's
+    # median is taken: the machine's speed drifts by 2x within a minute here, so a single
+    # baseline before or after would say more about the drift than about the import.
+    label = "import_responses (from the file on disk; compact blocks per unit and chunk)"
+    bases = []
     for backend in ("sqlite", "postgresql"):
-        for variant in variants:
+        runs = []
+        for _ in range(size["import_rounds"]):
+            bases.append(imports.measure(["baseline", str(path)]))
             if backend == "sqlite":
                 url = f"sqlite:///{work / 'import.sqlite'}"
             else:
                 url = fresh_pg("skm_bench_import")
             try:
-                res = imports.measure(["import", str(path), url, variant])
-            except Exception as exc:  # noqa: BLE001 - e.g. the proposal no longer fits the code
-                log(f"  {backend} {variant}: failed ({str(exc).splitlines()[0][:200]})")
-                continue
+                runs.append(imports.measure(["import", str(path), url]))
             finally:
                 if backend == "postgresql":
                     drop_pg("skm_bench_import")
-            bases.append(imports.measure(["baseline", str(path)]))
-            around = (bases[-2]["seconds"] + bases[-1]["seconds"]) / 2
-            ratio = res["seconds"] / around
-            phases = ", ".join(f"{k} {v:.1f} s" for k, v in res.get("phases", {}).items())
-            label = "import_responses (respondents kept as one compact block per unit)"
-            log(f"  {backend} {label}: {res['seconds']:.2f} s = {ratio:.1f}x ({phases}), "
-                f"peak {res['peak_mb']:.0f} MB, {res['responses']:,} respondents stored, {res['results']} unit results")
-            if variant == "current" and res["responses"] != size["rows"]:
-                raise AssertionError(f"{backend}: {res['responses']} responses stored, expected {size['rows']}")
-            rows_out.append((f"(a) {label}, {backend}", res["seconds"], ratio,
-                             f"peak RSS {res['peak_mb']:.0f} MB (+{res['delta_mb']:.0f} MB); {phases}; "
-                             f"baselines around it {bases[-2]['seconds']:.2f} s and {bases[-1]['seconds']:.2f} s"))
-    times = sorted(b["seconds"] for b in bases)
-    rows_out[baseline_row] = ("(a) baseline: pandas read_csv + groupby (median of the interleaved runs)",
-                              times[len(times) // 2], 1.0,
-                              f"peak RSS {base['peak_mb']:.0f} MB (+{base['delta_mb']:.0f} MB); "
-                              f"runs {', '.join(f'{t:.2f}' for t in (b['seconds'] for b in bases))} s")
+        here = bases[-size["import_rounds"]:]
+        res = min(runs, key=lambda r: abs(r["seconds"] - _median([x["seconds"] for x in runs])))
+        base_s = _median([b["seconds"] for b in here])
+        ratio = res["seconds"] / base_s
+        phases = ", ".join(f"{k} {v:.2f} s" for k, v in res.get("phases", {}).items())
+        log(f"  {backend} {label}: median {res['seconds']:.2f} s of {_seconds(runs)}"
+            f" against baselines {_seconds(here)} = {ratio:.2f}x ({phases}), "
+            f"peak {res['peak_mb']:.0f} MB, {res['responses']:,} respondents stored, {res['results']} unit results")
+        if res["responses"] != size["rows"]:
+            raise AssertionError(f"{backend}: {res['responses']} responses stored, expected {size['rows']}")
+        rows_out.append((f"(a) {label}, {backend}", res["seconds"], ratio,
+                         f"peak RSS +{res['delta_mb']:.0f} MB; {phases}; medians of {len(runs)} imports "
+                         f"and of the {len(here)} baselines between them"))
+    rows_out.insert(len(rows_out) - 2, (
+        "(a) baseline: pandas read_csv + groupby (median of the interleaved runs)",
+        _median([b["seconds"] for b in bases]), 1.0,
+        f"peak RSS +{bases[0]['delta_mb']:.0f} MB; runs {_seconds(bases)} s"))
+    # Memory in rows: the same import of a file three times as long.
+    big = imports.generate(work / "responses-3x.csv", 3 * size["rows"], 300)
+    base3 = imports.measure(["baseline", str(big)])
+    res3 = imports.measure(["import", str(big), f"sqlite:///{work / 'import3.sqlite'}"])
+    one = next(r for r in rows_out if r and r[0].endswith("sqlite") and r[0].startswith("(a) import"))
+    log(f"  peak memory at {3 * size['rows']:,} rows: import +{res3['delta_mb']:.0f} MB, "
+        f"baseline +{base3['delta_mb']:.0f} MB")
+    rows_out.append((f"(a) memory: the sqlite import of {3 * size['rows']:,} rows", res3["seconds"],
+                     res3["seconds"] / base3["seconds"],
+                     f"peak RSS +{res3['delta_mb']:.0f} MB (at {size['rows']:,} rows: {one[3].split(';')[0][9:]}); "
+                     f"baseline +{base3['delta_mb']:.0f} MB; one run each, for memory"))
+    big.unlink()
 
 
 def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages: bool, do_annex: bool) -> None:

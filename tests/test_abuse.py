@@ -255,7 +255,7 @@ def test_concurrent_guesses_share_no_attempt(app):
 # ------------------------------------------------------------------ uploads: size and type
 
 def test_oversize_upload_refused_413(backend, tmp_path):
-    app = make_app(backend, tmp_path, MAX_CONTENT_LENGTH=16 * 1024)
+    app = make_app(backend, tmp_path, IMPORT_MAX_CONTENT_LENGTH=16 * 1024)
     with app.app_context():
         make_user("admin@kota.go.id", "admin")
         client = app.test_client()
@@ -267,6 +267,54 @@ def test_oversize_upload_refused_413(backend, tmp_path):
                         content_type="multipart/form-data")
         assert r.status_code == 413
         assert snapshot() == before
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_import_page_takes_files_larger_than_other_forms(backend, tmp_path):
+    """Respondent files run to hundreds of MB: the import page has its own cap, above the one
+    every other form keeps; the file is spooled to disk and kept as the batch's original."""
+    app = make_app(backend, tmp_path, MAX_CONTENT_LENGTH=16 * 1024, IMPORT_MAX_CONTENT_LENGTH=1024 * 1024)
+    with app.app_context():
+        make_user("admin@kota.go.id", "admin")
+        client = app.test_client()
+        client.post("/login", data={"email": "admin@kota.go.id", "password": "rahasia123"})
+        body = b"unit,u1,u2,u3,u4,u5,u6,u7,u8,u9\n" + b"Kantor A,4,3,3,4,2,3,4,3,4\n" * 3000
+        r = client.post("/impor/", data={"kind": "responses", "period": "2021-S1", "numbering": "questionnaire",
+                                         "create_units": "y", "file": (io.BytesIO(body), "r.csv")},
+                        content_type="multipart/form-data")
+        assert r.status_code == 200, r.get_data(as_text=True)[:2000]
+        from tracker.models import ImportBatch
+        batch = ImportBatch.query.one()
+        assert batch.row_count == 3000 and batch.content is None
+        kept = sorted(p.name for p in (Path(app.config["UPLOAD_DIR"]) / "imports").iterdir())
+        assert kept == [Path(batch.content_path).name], "only the kept original, no spooled upload left"
+        download = client.get(f"/impor/{batch.id}/berkas")
+        assert download.status_code == 200 and download.data == body
+        # Any other form keeps the general cap.
+        from flask import g
+        g.pop("_login_user", None)  # the app context outlives the request: forget who logged in
+        r = app.test_client().post("/login", data={"email": "x" * 20000, "password": "y"})
+        assert r.status_code == 413
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_refused_import_leaves_no_file_behind(backend, tmp_path):
+    app = make_app(backend, tmp_path)
+    with app.app_context():
+        make_user("admin@kota.go.id", "admin")
+        client = app.test_client()
+        client.post("/login", data={"email": "admin@kota.go.id", "password": "rahasia123"})
+        before = snapshot()
+        body = b"unit,u1,u2,u3,u4,u5,u6,u7,u8,u9\n" + b"Kantor A,4,3,3,4,2,3,4,3,4\n" * 50 + b"Kantor A,9,3,3,4,2,3,4,3,4\n"
+        r = client.post("/impor/", data={"kind": "responses", "period": "2021-S1", "numbering": "questionnaire",
+                                         "create_units": "y", "file": (io.BytesIO(body), "r.csv")},
+                        content_type="multipart/form-data")
+        assert r.status_code == 400 and "Baris 52" in r.get_data(as_text=True)
+        assert snapshot() == before
+        folder = Path(app.config["UPLOAD_DIR"]) / "imports"
+        assert not folder.exists() or not any(folder.iterdir())
         db.session.remove()
         db.engine.dispose()
 

@@ -136,7 +136,8 @@ def test_reimport_needs_replace_and_keeps_old_batch(runner, app, tmp_path):
     assert r.exit_code == 0, r.output
     batches = ImportBatch.query.order_by(ImportBatch.id).all()
     assert [b.status for b in batches] == ["replaced", "active"]
-    assert batches[0].content == open(path, "rb").read()
+    from tracker.imports.service import original_file
+    assert original_file(batches[0]).read_bytes() == open(path, "rb").read()
     assert UnitResult.query.filter_by(batch_id=batches[0].id).count() == 2  # old rows kept
     s = json.loads(invoke(runner, "skm", "summary", "--period", "2021-S1").output)
     assert s["units"][0]["elements"]["persyaratan"] == 4.0

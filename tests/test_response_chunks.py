@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pytest
 
+from tracker.imports.blocks import unpack
 from tracker.imports.readers import ImportRejected, read_table, read_table_chunks
 from tracker.imports.scores import parse_response_chunks, parse_responses
 
@@ -39,12 +40,34 @@ def test_chunks_give_the_one_piece_result(chunk):
         assert (a.unit.lower(), a.row, a.respondents, a.survey_start, a.survey_end) == \
                (b.unit.lower(), b.row, b.respondents, b.survey_start, b.survey_end)
         assert b.result.nrrs == pytest.approx(a.result.nrrs) and b.result.ikm == pytest.approx(a.result.ikm)
-    assert len(parts.unit_codes) == len(whole.unit_codes) == 57
-    names = [parts.unit_names[c].lower() for c in parts.unit_codes]
-    assert names == [whole.unit_names[c].lower() for c in whole.unit_codes]
-    for k in parts.keys:
-        assert np.array_equal(parts.answers[k], np.nan_to_num(whole.answers[k], nan=0).astype(np.uint8))
-    assert list(parts.demographics["sex"]) == list(whole.demographics["sex"])
+    assert len(parts) == len(whole.unit_codes) == 57
+    # The packed blocks hold each unit's respondents in file order, whatever the chunking.
+    by_unit: dict[str, list] = {}
+    for index, fields in parts.pieces:
+        by_unit.setdefault(parts.unit_names[index].lower(), []).extend(unpack(fields).rows())
+    expected: dict[str, list] = {}
+    for row, code in enumerate(whole.unit_codes):
+        answers = {k: (int(whole.answers[k][row]) if not np.isnan(whole.answers[k][row]) else None)
+                   for k in whole.keys}
+        expected.setdefault(whole.unit_names[code].lower(), []).append(
+            (answers, whole.demographics["sex"][row], whole.demographics["age"][row]))
+    got = {u: [({k: r[k] for k in whole.keys}, r["sex"], r["age"]) for r in rows] for u, rows in by_unit.items()}
+    assert got == expected
+    # One block per unit and chunk it appears in.
+    assert len(parts.pieces) == len({(whole.unit_names[code].lower(), row // chunk)
+                                     for row, code in enumerate(whole.unit_codes)})
+
+
+def test_a_file_on_disk_reads_as_its_bytes(tmp_path):
+    data = _file()
+    path = tmp_path / "r.csv"
+    path.write_bytes(data)
+    from_bytes, _ = parse_response_chunks(read_table_chunks(data, "r.csv", rows=10), "questionnaire")
+    from_path, _ = parse_response_chunks(read_table_chunks(str(path), "r.csv", rows=10), "questionnaire")
+    assert [(u.unit, u.row, u.result.nrrs) for u in from_path.units] == \
+           [(u.unit, u.row, u.result.nrrs) for u in from_bytes.units]
+    assert [(i, f["answers"], f["profile"]) for i, f in from_path.pieces] == \
+           [(i, f["answers"], f["profile"]) for i, f in from_bytes.pieces]
 
 
 def test_a_problem_in_a_later_chunk_names_its_row():
@@ -76,3 +99,33 @@ def test_an_empty_file_and_a_header_only_file_are_refused():
         list(read_table_chunks(b"", "r.csv"))
     parsed, problems = parse_response_chunks(read_table_chunks(HEAD.encode(), "r.csv"), "questionnaire")
     assert parsed is None and "tidak berisi baris data" in str(problems.items[0])
+
+
+def test_read_ahead_gives_every_item_raises_the_producers_error_and_stops_early():
+    from tracker.imports.readers import read_ahead
+    assert list(read_ahead(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("rusak")
+    got = []
+    with pytest.raises(ValueError, match="rusak"):
+        for item in read_ahead(failing()):
+            got.append(item)
+    assert got == [1]
+
+    produced = []
+
+    def endless():
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+    ahead = read_ahead(endless())
+    assert [next(ahead) for _ in range(3)] == [0, 1, 2]
+    ahead.close()  # the consumer stops: the producer stops too, one or two items ahead at most
+    count = len(produced)
+    import time
+    time.sleep(0.2)
+    assert len(produced) == count <= 6

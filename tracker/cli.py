@@ -43,8 +43,15 @@ def _read(path: str) -> bytes:
     return p.read_bytes()
 
 
-def import_command(group, name, doc, importer):
-    """Register an import command: FILE --period --numbering [--replace] [--no-create-units]."""
+def _read_check(path: str) -> bool:
+    if not Path(path).is_file():
+        _fail([f"Berkas '{path}' tidak ditemukan."])
+    return True
+
+
+def import_command(group, name, doc, importer, by_path=False):
+    """Register an import command: FILE --period --numbering [--replace] [--no-create-units].
+    With ``by_path`` the importer reads the file from disk itself (a block at a time)."""
 
     @group.command(name, help=doc)
     @click.argument("file")
@@ -53,16 +60,17 @@ def import_command(group, name, doc, importer):
     @click.option("--replace", is_flag=True, help="Ganti data periode ini (data lama diarsipkan).")
     @click.option("--no-create-units", is_flag=True, help="Unit yang tidak dikenal menjadi galat.")
     def command(file, period, numbering, replace, no_create_units):
-        _run_import(importer(), file, period, numbering, replace, no_create_units)
+        _run_import(importer(), file, period, numbering, replace, no_create_units, by_path)
 
     return command
 
 
-def _run_import(fn, file, period, numbering, replace, no_create_units):
+def _run_import(fn, file, period, numbering, replace, no_create_units, by_path=False):
     if numbering is not None and numbering not in NUMBERINGS:
         _fail([f"Penomoran '{numbering}' tidak dikenal; gunakan 'questionnaire' atau 'regulation'."])
     try:
-        report = fn(_read(file), Path(file).name, _period(period), numbering, user="cli",
+        source = file if by_path and _read_check(file) else _read(file)
+        report = fn(source, Path(file).name, _period(period), numbering, user="cli",
                     replace=replace, create_units=not no_create_units)
     except ImportRejected as exc:
         _fail([f"{Path(file).name}: {m}" for m in exc.messages()])
@@ -86,7 +94,7 @@ def _rtl_importer():
 
 
 import_command(skm, "import-scores", "Impor hasil agregat per unit.", _scores_importer)
-import_command(skm, "import-responses", "Impor jawaban per responden.", _responses_importer)
+import_command(skm, "import-responses", "Impor jawaban per responden.", _responses_importer, by_path=True)
 import_command(rtl, "import", "Impor RTL yang sudah ada (lampiran lama).", _rtl_importer)
 
 

@@ -45,6 +45,8 @@ def load(instance_path: str) -> dict:
         "EXPORT_DIR": os.environ.get("EXPORT_DIR") or str(instance / "exports"),
         # Imports of respondent-level files run to tens of MB (1M rows ~ 40 MB).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "64")) * 1024 * 1024,
+        # The admin's import page only: a 5,000,000-row respondent file is about 200 MB.
+        "IMPORT_MAX_CONTENT_LENGTH": int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "256")) * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_MB", "10")) * 1024 * 1024,
         "EVIDENCE_ZIP_MAX_BYTES": int(os.environ.get("EVIDENCE_ZIP_MAX_MB", "500")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -105,7 +105,9 @@ def downgrade():
         keys = json.loads(b.keys) if isinstance(b.keys, str) else b.keys
         values = json.loads(b.detail_values) if isinstance(b.detail_values, str) else b.detail_values
         matrix = np.frombuffer(zlib.decompress(b.answers), dtype=np.uint8).reshape(b.respondents, len(keys))
-        codes = np.frombuffer(zlib.decompress(b.detail_codes), dtype=np.uint32).reshape(-1, b.respondents)
+        raw = zlib.decompress(b.detail_codes)
+        width = len(raw) // (len(DEMOGRAPHIC) * b.respondents) if b.respondents else 4  # later blocks are narrower
+        codes = np.frombuffer(raw, dtype={1: np.uint8, 2: np.uint16, 4: np.uint32}[width]).reshape(-1, b.respondents)
         rows = []
         for i in range(b.respondents):
             row = {"batch_id": b.batch_id, "unit_id": b.unit_id,

@@ -3,7 +3,9 @@ pandas, and collecting problems with the file's row and column named, in Bahasa 
 from __future__ import annotations
 
 import io
+import queue
 import re
+import threading
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,6 +93,7 @@ def _unreadable_message(name: str, exc: Exception) -> str:
 
 
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_SET = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # the same, for bytes.translate
 CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = "Sel memuat karakter kendali (misalnya NUL) yang tidak diizinkan; hapus karakter itu."
 
@@ -98,8 +101,6 @@ CONTROL_MESSAGE = "Sel memuat karakter kendali (misalnya NUL) yang tidak diizink
 def _refuse_control_bytes(data: bytes, sep: str) -> None:
     """A control character in a CSV (a NUL cuts the value short in the parser): refuse the file,
     naming the row and column of the first few, before parsing."""
-    if not CONTROL_BYTES.search(data):
-        return
     lines = data.split(b"\n")
     header = [h.strip().lower() for h in lines[0].decode("utf-8-sig", "replace").split(sep)]
     problems = Problems()
@@ -133,32 +134,93 @@ def _refuse(row, column, message):
     raise ImportRejected([Problem(row, column, message)])
 
 
-def _check_csv_shape(data: bytes, sep: str, max_rows: int) -> None:
-    """Columns in the header, length of every line and number of lines, before parsing."""
-    header = data.split(b"\n", 1)[0]
-    columns = header.count(sep.encode()) + 1
+SCAN_BLOCK = 8 * 1024 * 1024  # bytes of a CSV looked at at a time by the checks before parsing
+
+
+def _blocks(source, size: int = SCAN_BLOCK):
+    """The bytes of ``source`` (bytes, or the path of a file) in blocks, so that checking a
+    file on disk holds one block in memory, not the file."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source)
+        for start in range(0, len(view), size):
+            yield view[start:start + size]
+        return
+    with open(source, "rb") as fh:
+        while block := fh.read(size):
+            yield block
+
+
+def _whole(source) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    with open(source, "rb") as fh:
+        return fh.read()
+
+
+def _head(source, limit: int = MAX_LINE_BYTES + 1) -> bytes:
+    """The first line (the header) of a CSV, or its first ``limit`` bytes."""
+    first = next(_blocks(source, limit), b"")
+    return bytes(first).split(b"\n", 1)[0]
+
+
+def _check_csv_shape(source, sep: str, max_rows: int) -> None:
+    """Columns in the header, length of every line and number of lines, before parsing; the
+    file is looked at block by block (numpy finds the line breaks: a 40 MB file in tens of ms;
+    a regex looking for a long run of non-breaks rescans every line and took 0.4 s)."""
+    columns = _header_columns(source, sep.encode())
     if columns > MAX_COLUMNS:
         _refuse(1, None, f"Baris judul memuat {_number(columns)} kolom; paling banyak "
                          f"{_number(MAX_COLUMNS)} kolom.")
-    # Line lengths from the positions of the line breaks (numpy: a 40 MB file in tens of ms;
-    # a regex looking for a long run of non-breaks rescans every line and took 0.4 s).
-    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    lengths = np.diff(np.concatenate(([-1], breaks, [len(data)]))) - 1
-    if len(lengths) and lengths.max() > MAX_LINE_BYTES:
-        row = int(np.argmax(lengths > MAX_LINE_BYTES)) + 1
-        _refuse(row, None, f"Baris lebih panjang dari {_number(MAX_LINE_BYTES)} byte; periksa "
-                           "isi baris ini atau pemisah kolomnya.")
-    lines = len(breaks) + (0 if data.endswith(b"\n") else 1)
+    lines = 0        # complete lines seen so far
+    line_start = 0   # offset where the current line starts
+    offset = 0
+    last = b""
+    for block in _blocks(source):
+        breaks = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10) + offset
+        if len(breaks):
+            lengths = breaks - np.concatenate(([line_start], breaks[:-1] + 1))
+            over = np.flatnonzero(lengths > MAX_LINE_BYTES)
+            if len(over):
+                _long_line(lines + int(over[0]) + 1)
+            lines += len(breaks)
+            line_start = int(breaks[-1]) + 1
+        offset += len(block)
+        if offset - line_start > MAX_LINE_BYTES:
+            _long_line(lines + 1)
+        last = block[-1:]
+    if offset and bytes(last) != b"\n":
+        lines += 1
     if lines - 1 > max_rows:
         _refuse(None, None, f"Berkas memuat {_number(lines - 1)} baris data; paling banyak "
                             f"{_number(max_rows)} baris per berkas. Bagi berkas menjadi beberapa bagian.")
 
 
-def _check_xlsx_size(data: bytes) -> None:
+def _header_columns(source, sep: bytes) -> int:
+    """Columns of the header line, however long it is, counted block by block."""
+    count = 1
+    for block in _blocks(source):
+        line = bytes(block).split(b"\n", 1)
+        count += line[0].count(sep)
+        if len(line) > 1:
+            break
+    return count
+
+
+def _long_line(row: int):
+    _refuse(row, None, f"Baris lebih panjang dari {_number(MAX_LINE_BYTES)} byte; periksa "
+                       "isi baris ini atau pemisah kolomnya.")
+
+
+def _file(source):
+    """What pandas and zipfile read: the path itself, or the bytes as a file."""
+    return io.BytesIO(source) if isinstance(source, (bytes, bytearray, memoryview)) else source
+
+
+def _check_xlsx_size(source) -> None:
     """A workbook is a zip: its declared unpacked sizes bound what reading it can cost (zipfile
     stops at the declared size), so refuse before unpacking anything."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(_file(source)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError):
         _refuse(None, None, "Berkas .xlsx rusak atau bukan buku kerja Excel.")
@@ -184,14 +246,16 @@ def _check_cells(frame: pd.DataFrame) -> None:
     problems.raise_if_any()
 
 
-def _csv_separator(data: bytes, max_rows: int) -> str:
+def _csv_separator(source, max_rows: int) -> str:
     """The separator of a CSV (comma or semicolon, from the header line), after the checks made
-    before any parsing: UTF-8, shape (columns, line length, rows) and control characters."""
-    head = data[:4096].split(b"\n", 1)[0]
+    before any parsing: UTF-8, shape (columns, line length, rows) and control characters.
+    ``source`` is the file's bytes or its path."""
+    head = _head(source)
     head.decode("utf-8-sig")
     sep = ";" if head.count(b";") > head.count(b",") else ","
-    _check_csv_shape(data, sep, max_rows)
-    _refuse_control_bytes(data, sep)
+    _check_csv_shape(source, sep, max_rows)
+    if any(len(bytes(block).translate(None, CONTROL_SET)) != len(block) for block in _blocks(source)):
+        _refuse_control_bytes(_whole(source), sep)  # find their rows: a file being refused
     return sep
 
 
@@ -217,8 +281,9 @@ def _named_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame:
-    """Read the first table of a CSV (comma or semicolon) or XLSX file.
+def read_table(data, filename: str, as_text: bool = True) -> pd.DataFrame:
+    """Read the first table of a CSV (comma or semicolon) or XLSX file (``data``: its bytes or
+    its path).
 
     With ``as_text`` every cell is a stripped string ('' for empty): right for small files whose
     numbers may be written the Indonesian way. Without it pandas infers column types (empty
@@ -231,12 +296,12 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
     with _reading(name):
         if name.endswith((".xlsx", ".xlsm")):
             _check_xlsx_size(data)
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=0, header=0, engine="openpyxl",
+            frame = pd.read_excel(_file(data), sheet_name=0, header=0, engine="openpyxl",
                                   nrows=max_rows + 1, **text_opts)
         elif name.endswith(".xls"):
             raise ImportRejected([Problem(None, None, "Format .xls lama tidak didukung; simpan sebagai .xlsx atau .csv.")])
         else:
-            frame = pd.read_csv(io.BytesIO(data), sep=_csv_separator(data, max_rows), skipinitialspace=True,
+            frame = pd.read_csv(_file(data), sep=_csv_separator(data, max_rows), skipinitialspace=True,
                                 encoding="utf-8-sig", low_memory=False, **text_opts)
     if len(frame) > max_rows:
         _refuse(None, None, f"Berkas memuat lebih dari {_number(max_rows)} baris data; bagi berkas "
@@ -258,26 +323,85 @@ def read_table(data: bytes, filename: str, as_text: bool = True) -> pd.DataFrame
 CHUNK_ROWS = 200_000  # rows per chunk of a respondent-level CSV read in parts
 
 
-def read_table_chunks(data: bytes, filename: str, rows: int | None = None):
+def read_table_chunks(data, filename: str, rows: int | None = None):
     """A respondent-level table in typed chunks (``read_table(as_text=False)`` in parts), so
     that parsing holds one chunk of rows at a time; the row index runs on across chunks, so
-    ``file_row`` names the file's rows. A workbook (bounded by its size cap) is one chunk."""
+    ``file_row`` names the file's rows. A workbook (bounded by its size cap) is one chunk.
+    ``data`` is the file's bytes or its path: from a path, neither the checks nor the parser
+    hold more than a block or a chunk of the file."""
     name = (filename or "").lower()
     if not name.endswith(".csv") and "." in name:
         yield read_table(data, filename, as_text=False)
         return
     with _reading(name):
         sep = _csv_separator(data, MAX_RESPONDENT_ROWS)
-        reader = pd.read_csv(io.BytesIO(data), sep=sep, skipinitialspace=True, encoding="utf-8-sig",
-                             low_memory=False, chunksize=rows or CHUNK_ROWS)
+
+        def frames():
+            with pd.read_csv(_file(data), sep=sep, skipinitialspace=True, encoding="utf-8-sig",
+                             low_memory=False, chunksize=rows or CHUNK_ROWS) as reader:
+                for frame in reader:
+                    yield _without_empty_rows(_named_columns(frame))
+
         chunks = 0
-        for frame in reader:
+        for frame in read_ahead(frames()):
             chunks += 1
-            frame = _named_columns(frame)
-            yield frame.dropna(how="all") if len(frame.columns) else frame
+            yield frame
         if not chunks:  # a header and nothing else gives no chunk at all
-            head = data[:4096].split(b"\n", 1)[0].decode("utf-8-sig")
+            head = _head(data).decode("utf-8-sig")
             yield pd.DataFrame(columns=[c.strip().lower() for c in head.split(sep)])
+
+
+def read_ahead(items, depth: int = 1):
+    """Iterate ``items`` while a thread produces the next ones: pandas tokenises a chunk of CSV
+    without holding the GIL, so the next chunk is read while this one is checked and packed
+    (a fifth of a million-row import). At most ``depth`` items wait, so memory stays flat; the
+    producer's exceptions are raised here, and it stops when the consumer stops early."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((False, exc))
+
+    worker = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, value = box.get()
+            if not more:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _without_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with every cell empty dropped (a spreadsheet's trailing ",,,,"); only rows whose
+    first cell is empty are looked at, so a million full rows cost one column's check."""
+    if not len(frame.columns):
+        return frame
+    maybe = frame.index[frame.iloc[:, 0].isna().to_numpy()]
+    if not len(maybe):
+        return frame
+    empty = maybe[frame.loc[maybe].isna().all(axis=1).to_numpy()]
+    return frame.drop(index=empty) if len(empty) else frame
 
 
 def file_row(index: int) -> int:

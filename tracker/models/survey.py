@@ -72,7 +72,8 @@ class ImportBatch(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     filename = db.Column(db.String(255), nullable=False)
     checksum = db.Column(db.String(64), nullable=False)
-    content = db.deferred(db.Column(db.LargeBinary))
+    content = db.deferred(db.Column(db.LargeBinary))  # the file, for batches kept in the row
+    content_path = db.Column(db.String(255))  # or where it lies under UPLOAD_DIR
     numbering = db.Column(db.String(20))
     row_count = db.Column(db.Integer, nullable=False, default=0)
     unit_count = db.Column(db.Integer, nullable=False, default=0)
@@ -131,15 +132,16 @@ class ElementScore(db.Model):
 
 
 class ResponseBlock(db.Model):
-    """The respondents of one unit in one import batch (or accepted submission), stored compact:
-    one row per unit and batch instead of one per respondent (a million respondents are 300
-    rows, about 5 MB, written in a fraction of a second).
+    """Respondents of one unit in one import batch (or accepted submission), stored compact:
+    one row per unit, batch and chunk of the file read (``readers.CHUNK_ROWS`` rows) instead of
+    one per respondent (a million respondents over 300 units are 1,500 rows, about 5 MB).
 
     ``answers`` is the zlib-compressed uint8 matrix respondents x ``keys`` (0 = not answered).
     ``profile`` holds, per demographic attribute, the written values and how many respondents
     gave each ([[value, count], ...], "" for empty): what the respondents' profile needs.
     ``detail_values`` / ``detail_codes`` keep each respondent's demographic answers (distinct
-    values per attribute, and a zlib-compressed uint32 matrix attributes x respondents of
+    values per attribute, and a zlib-compressed matrix attributes x respondents, in the narrowest
+    unsigned type that holds them, of
     indexes into them) for whatever needs one respondent's row. ``tracker.imports.blocks``
     reads them back."""
     __tablename__ = "response_block"
