@@ -33,9 +33,10 @@ def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat
     import flask
     from flask import Response
 
-    from tracker import create_app
+    from tracker import create_app, freeze_startup_objects
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "PAGE_CACHE": False,
                       "WTF_CSRF_ENABLED": False})
+    freeze_startup_objects()  # as wsgi.py does for every web process
     captured = {}
 
     @app.route("/__bare/<name>/<int:i>")

@@ -24,8 +24,10 @@ log = logging.getLogger("skm.worker")
 
 
 def build_app():
-    from tracker import create_app
-    return create_app()
+    from tracker import create_app, freeze_startup_objects
+    app = create_app()
+    freeze_startup_objects()
+    return app
 
 
 class AppWorker(Worker):
