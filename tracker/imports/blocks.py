@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert
 
-from ..extensions import db
 from ..models import ResponseBlock
 from ..models.survey import name_key
+from .bulk import insert_rows
 
 DEMOGRAPHIC_COLUMNS = ("age", "sex", "education", "occupation", "submitted_at")
 PROFILE_COLUMNS = ("age", "sex", "education", "occupation")
@@ -113,28 +112,7 @@ def store_blocks(batch, parsed, units: dict) -> int:
     rows = [{**fields, "batch_id": batch.id, "unit_id": ids[index]} for index, fields in parsed.pieces]
     if not rows:
         return 0
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy_blocks(connection, rows)
-    else:
-        db.session.execute(insert(ResponseBlock), rows)
-    return len(rows)
-
-
-_COLUMNS = ("batch_id", "unit_id", "respondents", "keys", "answers", "profile", "detail_values",
-            "detail_codes")
-_JSON = {"keys", "profile", "detail_values"}
-
-
-def _copy_blocks(connection, rows: list[dict]) -> None:
-    """PostgreSQL: the blocks through COPY, in the session's transaction (a multi-row INSERT of
-    1,500 blocks with their JSON took a fifth of a second; COPY streams them)."""
-    from psycopg.types.json import Json
-
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY response_block ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([Json(row[c]) if c in _JSON else row[c] for c in _COLUMNS])
+    return insert_rows(ResponseBlock, rows)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -17,6 +17,7 @@ from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 from ..models._base import utcnow
 from ..models.survey import UnitAlias, name_key
 from ..results.service import ensure_period
+from .bulk import insert_rows
 from .readers import ImportRejected, Problem, read_table, read_table_chunks
 from .scores import ParsedUnit, parse_response_chunks, parse_scores
 
@@ -199,8 +200,7 @@ def _store_results(batch: ImportBatch, period: Period, parsed: list[ParsedUnit],
     scores = [{"result_id": row.id, "element": key, "nrr": value,
                "total": (p.result.sums or {}).get(key), "answers": (p.result.answers or {}).get(key)}
               for row, p in zip(rows, parsed) for key, value in p.result.nrrs.items()]
-    if scores:
-        db.session.execute(insert(ElementScore), scores)
+    insert_rows(ElementScore, scores)
     return flagged
 
 
