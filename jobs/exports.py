@@ -27,6 +27,12 @@ from pathlib import Path
 from jobs.queue import QueueUnavailable, enqueue, fetch_job, get_queue
 
 ACTIVE = ("queued", "running")
+# What each kind of export writes: the annex workbook (the period's, or one unit's) and the
+# city's report as DOCX or PDF.
+EXTENSIONS = {"period": ".xlsx", "unit": ".xlsx", "report-docx": ".docx", "report-pdf": ".pdf"}
+MIMETYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             ".pdf": "application/pdf"}
 DEFAULT_HEARTBEAT_SECONDS = 120
 
 
@@ -119,23 +125,31 @@ def _run(app, export_id: str) -> str:
         _meta(rq_job, pct, message)
 
     directory = export_dir(app)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-", suffix=".xlsx")
+    extension = EXTENSIONS.get(kind, ".xlsx")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-", suffix=extension)
     os.close(fd)
     outcome = "failed"
     error = None
     try:
         if kind == "unit":
             annex.write_unit_workbook(code, unit_id, tmp, progress)
+        elif kind.startswith("report-"):
+            from tracker.reports.report import build_report
+            from tracker.reports.report_docx import write_report
+            document = build_report(code, progress)
+            progress(0.95, "Menulis " + extension[1:].upper())
+            write_report(document, tmp)
         else:
             annex.write_period_workbook(code, tmp, progress)
-        final = directory / f"{export_id}.xlsx"
+        final = directory / f"{export_id}{extension}"
         os.replace(tmp, final)  # atomic within one directory: the file appears complete or not at all
         tmp = None
         outcome = "finished"
     except Exception as exc:  # noqa: BLE001 - any failure must reach the page
         db.session.rollback()
         # The page shows a sentence in Bahasa; the technical detail goes to the log.
-        error = (str(exc) if isinstance(exc, (LookupError, WorkbookRefused)) else
+        from tracker.reports.report_docx import ReportFailed
+        error = (str(exc) if isinstance(exc, (LookupError, WorkbookRefused, ReportFailed)) else
                  f"Ekspor gagal karena kesalahan sistem ({type(exc).__name__}); rincian ada di log "
                  f"server dengan kode ekspor {export_id}.")
         app.logger.exception("export %s failed", export_id)
@@ -147,7 +161,7 @@ def _run(app, export_id: str) -> str:
             job.finished_at = _now()
             if outcome == "finished":
                 job.status, job.progress, job.message = "finished", 100, "Selesai"
-                job.file_path = f"{export_id}.xlsx"
+                job.file_path = f"{export_id}{extension}"
                 job.error = None
             else:
                 job.status, job.message = "failed", "Gagal"
@@ -207,7 +221,7 @@ def start_export(app, kind: str, code: str, unit_id: int | None = None, user_id:
     from tracker.models import ExportJob, Unit
     from tracker.results import service
 
-    if kind not in ("period", "unit"):
+    if kind not in EXTENSIONS:
         raise ExportRefused("Jenis ekspor tidak dikenal.")
     ref = P.parse_period(code)
     if not period_has_results(ref.code):

@@ -85,6 +85,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.catalogue import bp as catalogue_bp
     from .admin.queue import bp as queue_bp
+    from .admin.report_settings import bp as report_settings_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .followup.views import bp as followup_bp
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from .reports.views import bp as reports_bp
     from .results.views import bp as results_bp
 
-    for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, catalogue_bp, queue_bp, followup_bp, monitoring_bp, reporting_bp,
+    for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, catalogue_bp, queue_bp, report_settings_bp, followup_bp, monitoring_bp, reporting_bp,
                reports_bp, public_bp):
         app.register_blueprint(bp)
 

@@ -125,6 +125,23 @@ def export_annex_cmd(period, out):
     click.echo(f"Lampiran periode {code} ditulis ke {out}")
 
 
+@skm.command("report")
+@click.option("--period", required=True)
+@click.option("--out", "out", required=True, help="Berkas .docx atau .pdf.")
+def report_cmd(period, out):
+    """Tulis laporan SKM kota periode ini (BAB I-IV dan lampiran) sebagai DOCX atau PDF."""
+    from .reports.report import build_report
+    from .reports.report_docx import ReportFailed, write_report
+    code = _period(period)
+    if not out.lower().endswith((".docx", ".pdf")):
+        _fail(["Berkas laporan harus berakhiran .docx atau .pdf."])
+    try:
+        kind = write_report(build_report(code), out)
+    except (LookupError, ReportFailed) as exc:
+        _fail([str(exc)])
+    click.echo(f"Laporan SKM periode {code} ({kind.upper()}) ditulis ke {out}")
+
+
 @skm.command("check-deadlines")
 @click.option("--today", default=None, help="Tanggal acuan YYYY-MM-DD (baku: hari ini).")
 def check_deadlines_cmd(today):

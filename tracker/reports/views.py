@@ -248,6 +248,7 @@ def export_download(job_id):
     path = ex.file_of(current_app._get_current_object(), job)
     if path is None:
         abort(404)
-    return send_file(path, as_attachment=True,
-                     download_name=default_filename(job.period.code, job.unit),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    extension = ex.EXTENSIONS.get(job.kind, ".xlsx")
+    name = (f"laporan-skm-{job.period.code}{extension}" if job.kind.startswith("report-")
+            else default_filename(job.period.code, job.unit))
+    return send_file(path, as_attachment=True, download_name=name, mimetype=ex.MIMETYPES[extension])
