@@ -109,6 +109,8 @@ def _run(app, export_id: str) -> str:
     _meta(rq_job, 1, "Dimulai")
 
     kind, code, unit_id = job.kind, job.period.code, job.unit_id
+    from tracker.reports.annex import REQUEST_BASE_URL
+    base_token = REQUEST_BASE_URL.set(job.base_url)
     delay = float(os.environ.get("SKM_EXPORT_TEST_DELAY") or 0)  # test hook: slow the job down
     state = {"last": 0.0, "pct": 1}
 
@@ -168,6 +170,7 @@ def _run(app, export_id: str) -> str:
                 job.error = error or "Ekspor gagal."
             db.session.commit()
         _meta(rq_job, 100 if outcome == "finished" else None, "Selesai" if outcome == "finished" else "Gagal")
+        REQUEST_BASE_URL.reset(base_token)
     return outcome
 
 
@@ -214,7 +217,8 @@ def active_duplicate(app, kind: str, period_id: int, unit_id: int | None):
     return None
 
 
-def start_export(app, kind: str, code: str, unit_id: int | None = None, user_id: int | None = None):
+def start_export(app, kind: str, code: str, unit_id: int | None = None, user_id: int | None = None,
+                 base_url: str | None = None):
     """Create and enqueue (or run inline) an export. Raises ExportRefused."""
     from tracker.domain import periods as P
     from tracker.extensions import db
@@ -239,7 +243,8 @@ def start_export(app, kind: str, code: str, unit_id: int | None = None, user_id:
     if existing is not None:
         raise ExportRefused("Ekspor yang sama sedang berjalan.", existing)
     job = ExportJob(id=str(uuid.uuid4()), kind=kind, period_id=period.id, unit_id=unit_id,
-                    status="queued", progress=0, message="Menunggu giliran", created_by_id=user_id)
+                    status="queued", progress=0, message="Menunggu giliran", created_by_id=user_id,
+                    base_url=(base_url or "").rstrip("/")[:255] or None)
     db.session.add(job)
     db.session.commit()
     _enqueue(app, job.id)

@@ -80,8 +80,9 @@ def test_period_workbook_numbers_equal_summary(loaded, tmp_path):
     assert round(ws.cell(mean_row, 10).value, 3) == summary["city"]["ikm"]
     assert ws.cell(mean_row, 3).value == s1["city"]["respondents"]
     words = [row[12] for row in t31.values() if row[12]]
-    assert ws.cell(mean_row, 13).value == (f"Naik {words.count('Naik')}, Turun {words.count('Turun')}, "
-                                           f"Stagnan {words.count('Stagnan')}")
+    assert ws.cell(mean_row + 1, 1).value == (
+        f"Perubahan Semester I 2021 ke Semester II 2021: Naik {words.count('Naik')}, "
+        f"Turun {words.count('Turun')}, Stagnan {words.count('Stagnan')} unit.")
 
     # Tabel 3.3: city element means
     t33 = {row[2]: row for row in wb["Tabel 3.3"].iter_rows(min_row=5, values_only=True)

@@ -1,4 +1,5 @@
-"""the generated report: editable text blocks, annual IKM before the system, group order
+"""the generated report: editable text blocks, annual IKM before the system, group order;
+the address an export was asked from
 
 Revision ID: a6c3e8f1d274
 Revises: f5b2d8c4e913
@@ -40,6 +41,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('year'),
     )
+    op.add_column('export_job', sa.Column('base_url', sa.String(length=255), nullable=True))
     op.create_table(
         'group_order',
         sa.Column('name', sa.String(length=100), nullable=False),
@@ -50,5 +52,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('group_order')
+    op.drop_column('export_job', 'base_url')
     op.drop_table('historical_ikm')
     op.drop_table('report_text')

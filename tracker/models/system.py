@@ -100,6 +100,9 @@ class ExportJob(db.Model):
     progress = db.Column(db.Integer, nullable=False, default=0)
     message = db.Column(db.String(255))
     file_path = db.Column(db.String(255))
+    # The address the export was asked from: evidence links become full URLs with it when
+    # PUBLIC_BASE_URL is not set (a worker has no request to read it from).
+    base_url = db.Column(db.String(255))
     error = db.Column(db.Text)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

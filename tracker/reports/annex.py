@@ -25,6 +25,7 @@ Formula-like text (``=``, ``+``, ``-``, ``@`` ...) is neutralised by :mod:`track
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -39,6 +40,7 @@ from ..followup import status as status_mod
 from ..models import Period
 from ..results import service
 from .safe import CheckedWorkbook, write_text
+from .textfit import row_points
 
 Progress = Callable[[float, str], None]
 
@@ -103,8 +105,9 @@ def element_order(numbering: str, views: list[service.UnitView], period: Period 
 
 
 def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
+    from ..results.order import in_org_order
     ref = P.parse_period(code)
-    views = service.unit_views(ref.code, unit_ids)
+    views = in_org_order(service.unit_views(ref.code, unit_ids), lambda v: v.unit)  # organisational order
     if not views:
         raise LookupError(f"Periode {ref.code} belum memiliki hasil SKM.")
     period = service.get_period(ref.code)
@@ -254,17 +257,12 @@ def page_setup(ws, header_rows: tuple[int, int] | None, title: str, fit_width: b
 
 
 def fit_row(ws, row: int, cells) -> None:
-    """Set a row's height for wrapped text: ``cells`` is [(text, column width in characters)].
-    (Neither xlsxwriter nor LibreOffice's import grows rows by itself.)"""
-    lines = 1
-    for text, width in cells:
-        if not text:
-            continue
-        per_line = max(1.0, width * 1.15)
-        n = sum(max(1, -(-len(part) // int(per_line))) for part in str(text).split("\n"))
-        lines = max(lines, n)
-    if lines > 1:
-        ws.set_row(row, 12 * lines)
+    """Set a row's height for wrapped text: ``cells`` is [(text, column width in characters)]
+    (``textfit``: Arial's widths and a word wrap; neither xlsxwriter nor LibreOffice's import
+    grows rows by itself)."""
+    height = row_points(cells)
+    if height:
+        ws.set_row(row, height)
 
 
 def _hf(text: str) -> str:
@@ -350,9 +348,13 @@ def sheet_table_31(wb, fmts: Formats, data: AnnexData, progress: Progress | None
         c += 3
     if data.change_from:
         ws.write_blank(row, change_col, None, fmts.mean_text)
-        write_text(ws, row, change_col + 1,
-                   f"Naik {counts['Naik']}, Turun {counts['Turun']}, Stagnan {counts['Stagnan']}",
-                   fmts.mean_text)
+        ws.write_blank(row, change_col + 1, None, fmts.mean_text)
+        # The counts get a row of their own as wide as the table: in the narrow Keterangan cell
+        # they ran over the cell's edge when printed.
+        ws.merge_range(row + 1, 0, row + 1, change_col + 1, "", fmts.note)
+        write_text(ws, row + 1, 0,
+                   f"Perubahan {data.change_from.label} ke {data.change_to.label}: Naik {counts['Naik']}, "
+                   f"Turun {counts['Turun']}, Stagnan {counts['Stagnan']} unit.", fmts.note)
     if progress:
         progress(0, "Tabel 3.1 selesai")
     return ws
@@ -576,8 +578,9 @@ class UnitSheet:
         self.last_q = max(last_u, 6 + nq - 1)
         self.first_q = self.last_q - nq + 1
         self.col_owner = self.last_q + 1
-        self.col_real = self.last_q + 2
-        self.col_status = self.last_q + 3
+        self.col_target = self.last_q + 2
+        self.col_real = self.last_q + 3
+        self.col_status = self.last_q + 4
         self.sum_col = last_u + 1
         self._open_sheet()
 
@@ -594,6 +597,7 @@ class UnitSheet:
         ws.set_column(1, 1, 26)
         ws.set_column(self.FIRST_U, self.last_q, 9)
         ws.set_column(self.col_owner, self.col_owner, 20)
+        ws.set_column(self.col_target, self.col_target, 18)
         ws.set_column(self.col_real, self.col_real, 11)
         ws.set_column(self.col_status, self.col_status, 18)
         title = f"Lampiran 1 Hasil SKM dan Rencana Tindak Lanjut per Unit, {data.label}"
@@ -724,6 +728,7 @@ class UnitSheet:
             for i, q in enumerate(d.quarters):
                 ws.write_string(r + 1, self.first_q + i, q.label, f.head)
         ws.merge_range(r, self.col_owner, r + 1, self.col_owner, "Penanggung Jawab", f.head)
+        ws.merge_range(r, self.col_target, r + 1, self.col_target, "Target", f.head)
         ws.merge_range(r, self.col_real, r + 1, self.col_real, "Realisasi (%)", f.head)
         ws.merge_range(r, self.col_status, r + 1, self.col_status, "Status", f.head)
         ws.set_row(head_row + 1, 24)
@@ -750,15 +755,17 @@ class UnitSheet:
                 for j in range(len(d.quarters)):
                     write_text(ws, r, self.first_q + j, CHECK if j in planned else "", f.center)
                 write_text(ws, r, self.col_owner, action.owner or "", f.text)
+                write_text(ws, r, self.col_target, action.target or "", f.text)
                 if state.outcome == "tidak_dapat":
                     ws.write_blank(r, self.col_real, None, f.pct)
                 else:
                     ws.write_number(r, self.col_real, state.realisation, f.pct)
                 write_text(ws, r, self.col_status, OUTCOMES[state.outcome], f.text)
                 fit_row(ws, r, [(action.text, 9 * (self.first_q - 2)), (action.owner, 20),
-                                (OUTCOMES[state.outcome], 18), (d.u_label(action.element), 26)])
+                                (action.target, 18), (OUTCOMES[state.outcome], 18),
+                                (d.u_label(action.element), 26)])
                 r += 1
-            self._merge(r, 0, r, self.col_owner,
+            self._merge(r, 0, r, self.col_target,
                         f"Realisasi unit ({plan.label}, terverifikasi)" if isinstance(plan, GatheredPlan)
                         else "Realisasi unit (rata-rata aksi, terverifikasi)", f.mean_text)
             num(ws, r, self.col_real, rate.realisation if rate else None, f.mean_pct)
@@ -778,15 +785,20 @@ class UnitSheet:
             self.ws.set_h_pagebreaks(self.breaks)
 
 
+# The address an export was asked from (set by the export job for the time it runs).
+REQUEST_BASE_URL: ContextVar[str | None] = ContextVar("REQUEST_BASE_URL", default=None)
+
+
 def _base_url() -> str:
-    """Absolute address of the application for links to uploaded evidence (PUBLIC_BASE_URL,
-    e.g. https://skm.kota.go.id); without it the annex names the file and the app path."""
+    """Absolute address of the application for links to uploaded evidence: PUBLIC_BASE_URL
+    (e.g. https://skm.kota.go.id), else the address the export was asked from; without either
+    (a command-line export with nothing configured) the annex names the file and the app path."""
     try:
         from flask import current_app
         url = current_app.config.get("PUBLIC_BASE_URL")
     except RuntimeError:
         url = None
-    url = url or os.environ.get("PUBLIC_BASE_URL") or ""
+    url = url or os.environ.get("PUBLIC_BASE_URL") or REQUEST_BASE_URL.get() or ""
     return url.rstrip("/") if url.lower().startswith(("http://", "https://")) else ""
 
 
@@ -863,7 +875,9 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                                        fmts.text)
                     else:
                         write_text(ws, row, 8, "Tanpa bukti", fmts.text)
-                    fit_row(ws, row, [(v.unit.name, 32), (action.text, 40), (link, 45)])
+                    fit_row(ws, row, [(v.unit.name, 32), (action.text, 40), (link or entry.evidence_name, 45),
+                                      (data.u_label(action.element), 22),
+                                      (ENTRY_STATUS_LABELS.get(entry.status, entry.status), 16)])
                     row += 1
         if not wrote:
             if ws.rows_left(row) < 1:
@@ -872,6 +886,7 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
             ws.write_number(row, 0, n, fmts.center)
             write_text(ws, row, 1, v.unit.name, fmts.text)
             ws.merge_range(row, 2, row, 8, "Belum ada laporan realisasi.", fmts.text)
+            fit_row(ws, row, [(v.unit.name, 32)])
             row += 1
     return sheets[0]
 
@@ -938,8 +953,12 @@ def sheet_profiles(wb, fmts: Formats, data: AnnexData) -> bool:
 
 
 def _workbook(out_path: str):
+    # The default font sets the unit of column widths. Calibri is missing where LibreOffice
+    # prints (it falls back to a wider font and every column grew by a third, so rows sized for
+    # Excel looked half empty); Arial is everywhere, or Liberation Sans with its metrics.
     wb = CheckedWorkbook(str(out_path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                              "strings_to_urls": False})
+                                              "strings_to_urls": False,
+                                              "default_format_properties": {"font_name": "Arial", "font_size": 10}})
     wb.set_properties({"title": "Lampiran Tindak Lanjut SKM", "author": "Pelacak Tindak Lanjut SKM"})
     return wb
 

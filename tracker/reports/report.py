@@ -18,7 +18,6 @@ from ..domain.numbers import format_id
 from ..domain.realisation import mean_rate
 from ..followup import status as status_mod
 from ..models import HistoricalIkm, ResultSubmission
-from ..results import order as org
 from . import chart_images as charts
 from . import dashboard_data as dd
 from .annex import AnnexData, _base_url, _priority_keys, load_data, previous_realisation
@@ -57,9 +56,7 @@ def _element_name(key: str) -> str:
 
 def build_report(code: str, progress: Progress | None = None, charts_on: bool = True) -> Document:
     step = progress or (lambda fraction, message: None)
-    data = load_data(code)
-    key = org.unit_key()
-    data.views = sorted(data.views, key=lambda v: key(v.unit))
+    data = load_data(code)  # units in organisational order
     texts = texts_for(data.code)
     city = texts["city"]
     doc = Document(title=f"Laporan Hasil Survei Kepuasan Masyarakat {city}",

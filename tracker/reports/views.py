@@ -169,7 +169,8 @@ def exports():
             return redirect(url_for(".exports"))
         try:
             job = ex.start_export(current_app._get_current_object(), kind, code,
-                                  unit_id if kind == "unit" else None, current_user.id)
+                                  unit_id if kind == "unit" else None, current_user.id,
+                                  base_url=request.host_url)
         except ex.ExportRefused as exc:
             flash(str(exc), "error")
             if exc.existing is not None:

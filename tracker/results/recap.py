@@ -38,7 +38,8 @@ def build_recap(code: str, unit_ids: set[int] | None = None, weighted: bool = Fa
     ref = P.parse_period(code)
     views = unit_views(ref.code)
     city = scoring.city_recap([v.result for v in views], weighted) if views else None
-    listed = [v for v in views if unit_ids is None or v.unit.id in unit_ids]
+    from .order import in_org_order
+    listed = in_org_order([v for v in views if unit_ids is None or v.unit.id in unit_ids], lambda v: v.unit)
     recap = Recap(code=ref.code, label=ref.label, views=listed, city=city)
     if not views:
         return recap
