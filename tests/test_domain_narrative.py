@@ -99,3 +99,21 @@ def test_org_order_is_alphabetical_within_a_group(units):
     groups = [g for g, _ in ordered]
     rank = {"Badan": 0, "Dinas": 1, "UPT": 2, None: 3}
     assert [rank[g] for g in groups] == sorted(rank[g] for g in groups)
+
+
+@given(st.floats(min_value=25, max_value=100, allow_nan=False))
+def test_the_category_printed_beside_a_value_is_the_printed_values(value):
+    """The seeds print "A" beside 87,910: here the word always belongs to the printed number."""
+    from tracker.domain.numbers import parse_number
+    printed = parse_number(N.format_id(value, 2))
+    assert scoring.category(value) == scoring.category(printed)
+
+
+@given(st.floats(min_value=-50, max_value=50, allow_nan=False))
+def test_the_trend_word_beside_a_change_is_the_printed_changes(pct):
+    """The seeds print "Turun" beside 0,00: here 0,00 is always Stagnan."""
+    from tracker.domain.numbers import parse_number
+    printed = parse_number(N.format_id(pct, 2))
+    assert scoring.trend_word(pct) == scoring.trend_word(printed)
+    if N.format_id(pct, 2) == "0,00":
+        assert scoring.trend_word(pct) == "Stagnan"

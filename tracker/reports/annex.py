@@ -33,9 +33,10 @@ from ..domain import elements as el
 from ..domain import periods as P
 from ..domain import scoring
 from ..domain.dates import format_window
+from ..domain import realisation as R
 from ..domain.realisation import OUTCOMES
 from ..domain.realisation import mean_rate
-from ..followup import rates as rates_mod
+from ..extensions import db
 from ..followup import status as status_mod
 from ..models import Period
 from ..results import service
@@ -79,6 +80,11 @@ class AnnexData:
     overrides: dict[int, list[str]] = field(default_factory=dict)
     status: object = None  # followup.status.PeriodStatus (effect of follow-up)
     quarters: list[P.Quarter] = field(default_factory=list)
+    entries: dict[int, list] = field(default_factory=dict)  # action id -> its progress entries (rows)
+
+    def action_state(self, action):
+        """An action's state from its entries, by the domain's rules."""
+        return action_state_of(self.entries.get(action.id, ()), action.not_actionable)
 
     @property
     def label(self) -> str:
@@ -92,6 +98,11 @@ class AnnexData:
 
     def u_label(self, key: str) -> str:
         return f"{self.u(key)} ({el.ELEMENTS[key].name if key in el.ELEMENTS else key})"
+
+
+def action_state_of(entries, not_actionable: bool) -> R.ActionState:
+    return R.action_state([R.Entry(quarter=e.quarter, percent=e.percent, status=e.status,
+                                   submitted_at=e.submitted_at, id=e.id) for e in entries], not_actionable)
 
 
 def element_order(numbering: str, views: list[service.UnitView], period: Period | None) -> list[str]:
@@ -150,15 +161,23 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
     data.previous_rates = {uid: f.status for uid, f in prev.items() if f.accepted}
     data.previous_plans = {uid: _plan_of(f) for uid, f in prev.items() if f.accepted}
     data.status = status_mod.period_status(ref.code, unit_ids=unit_ids)
-    # The sheets read every plan's actions and their entries: load them in two set-based
-    # queries into the same objects instead of one lazy load per plan and per action.
+    # The sheets read every plan's actions (one set-based load into the same objects) and
+    # their progress entries, which are read as plain rows: tens of thousands of entries as
+    # ORM objects cost more than writing them.
     plan_ids = [p.id for f in (*figures.values(), *prev.values()) for p in f.plans]
     if plan_ids:
+        from sqlalchemy import select
         from sqlalchemy.orm import selectinload
 
-        from ..models import Action, Plan
-        Plan.query.filter(Plan.id.in_(plan_ids)).options(
-            selectinload(Plan.actions).selectinload(Action.entries)).all()
+        from ..models import Action, Plan, ProgressEntry
+        Plan.query.filter(Plan.id.in_(plan_ids)).options(selectinload(Plan.actions)).all()
+        e = ProgressEntry.__table__
+        rows = db.session.execute(
+            select(e.c.action_id, e.c.id, e.c.quarter, e.c.percent, e.c.status, e.c.submitted_at,
+                   e.c.evidence_link, e.c.evidence_name)
+            .join(Action, Action.id == e.c.action_id).where(Action.plan_id.in_(plan_ids)).order_by(e.c.id))
+        for row in rows:
+            data.entries.setdefault(row.action_id, []).append(row)
 
     quarters = set(ref.plan_quarters())
     for plan in data.plans.values():
@@ -741,7 +760,7 @@ class UnitSheet:
         else:
             qindex = {q.code: i for i, q in enumerate(d.quarters)}
             for i, action in enumerate(plan.actions, 1):
-                state = rates_mod.action_state(action)
+                state = d.action_state(action)
                 ws.write_number(r, 0, i, f.center)
                 write_text(ws, r, 1, d.u_label(action.element) if action.element in el.ELEMENTS
                            else action.element, f.text)
@@ -841,7 +860,7 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
             if plan is None:
                 continue
             for action in plan.actions:
-                for entry in action.entries:
+                for entry in data.entries.get(action.id, ()):
                     if entry.status == "rejected":
                         continue
                     if ws.rows_left(row) < 1:

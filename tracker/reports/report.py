@@ -213,7 +213,7 @@ def _table_31(doc: Document, data: AnnexData, facts: dict) -> None:
         header += [f"{short}\nResp.", f"{short}\nIKM", f"{short}\nMutu"]
     change = data.change_from is not None
     if change:
-        header += ["Perubahan (%)", "Keterangan"]
+        header += ["Ubah (%)", "Keterangan"]
     rows, counts = [], {"Naik": 0, "Turun": 0, "Stagnan": 0}
     for i, v in enumerate(data.views, 1):
         row = [str(i), v.unit.name]
@@ -243,7 +243,8 @@ def _table_31(doc: Document, data: AnnexData, facts: dict) -> None:
     if change:
         facts["change_sentence"] = N.change_counts_sentence(counts, data.change_from.label, data.change_to.label)
         doc.add(Paragraph(facts["change_sentence"], summarises=CAPTIONS["t31"]))
-    doc.add(Table(CAPTIONS["t31"], header, rows, widths=[0.8, 5] + [1.4] * (len(header) - 2),
+    widths = [1.1, 5] + [1.4] * (len(header) - 2 - (2 if change else 0)) + ([1.5, 1.9] if change else [])
+    doc.add(Table(CAPTIONS["t31"], header, rows, widths=widths,
                   numeric=numeric, footer=footer, font_size=7 if len(header) > 8 else 8))
     if change:
         doc.add(Figure("Gambar 3.1 Perubahan IKM unit", charts.bars(
@@ -277,7 +278,7 @@ def _table_32(doc: Document, data: AnnexData, recap, mean_sentence: str) -> None
                       "hanya kemajuan yang telah diverifikasi.", "note"),
             Table(CAPTIONS["t32"], ["No", "Unit Pelayanan", "IKM", "Mutu", "Responden", "Metode",
                                     "Unsur Prioritas Perbaikan", "Realisasi RTL Periode Sebelumnya (%)"],
-                  rows, widths=[0.8, 4.5, 1.3, 1, 1.5, 1.6, 5, 1.8], numeric={2, 4, 7}, font_size=7.5,
+                  rows, widths=[1.1, 4.5, 1.3, 1, 1.5, 1.6, 5, 1.8], numeric={2, 4, 7}, font_size=7.5,
                   footer=["", f"Kota ({scoring.AGGREGATION_LABELS_ID[recap.aggregation]})", _num(recap.ikm),
                           recap.category, _num(recap.respondents, 0), "", "", _num(city_prev)]))
 
@@ -292,7 +293,7 @@ def _table_33(doc: Document, data: AnnexData, recap, facts: dict, charts_on: boo
     doc.add(Heading("3.3 Nilai Unsur Pelayanan"),
             Paragraph(facts["element_sentence"], summarises=CAPTIONS["t33"]),
             Table(CAPTIONS["t33"], ["No", "Kode", "Unsur Pelayanan", "NRR", "Nilai Konversi", "Mutu", "Kinerja"],
-                  rows, widths=[0.8, 1.2, 6, 1.5, 1.8, 1, 2.2], numeric={3, 4},
+                  rows, widths=[1.1, 1.2, 6, 1.5, 1.8, 1, 2.2], numeric={3, 4},
                   footer=["", "", "IKM kota", format_id(recap.ikm / 25, 3), format_id(recap.ikm, 2),
                           recap.category, scoring.CATEGORY_NAMES[recap.category]]))
     if charts_on and ordered:
@@ -405,7 +406,7 @@ def _chapter_four(doc: Document, data: AnnexData, recap, texts: dict, facts: dic
             Heading("4.3 Rencana Tindak Lanjut Kota"),
             Table(CAPTIONS["city_plan"], ["No", "Kegiatan", "Penanggung Jawab", "Triwulan"],
                   [[str(i), *r] for i, r in enumerate(plan_rows, 1)] or [["", "Belum diisi", "", ""]],
-                  widths=[0.8, 8, 4, 3]))
+                  widths=[1.1, 8, 4, 3]))
 
 
 # ---------------------------------------------------------------------------------- Lampiran
@@ -446,7 +447,7 @@ def _unit_block(doc: Document, data: AnnexData, i: int, v) -> None:
     doc.add(Table(f"Lampiran 1.{i} RTL {v.unit.name}",
                   ["No", "Prioritas Unsur", "Program / Kegiatan", *[_quarter_head(q) for q in quarters],
                    "Penanggung Jawab", "Target"],
-                  rows, widths=[0.9, 2.6, 4.4] + [1.35] * len(quarters) + [2.6, 2.0], font_size=7))
+                  rows, widths=[1.1, 2.6, 4.4] + [1.35] * len(quarters) + [2.6, 2.0], font_size=7))
 
 
 def _quarter_head(q) -> str:
@@ -473,7 +474,7 @@ def _evidence(doc: Document, data: AnnexData) -> None:
         links = []
         for plan in (data.previous_plans.get(v.unit.id),):
             for action in (plan.actions if plan is not None else []):
-                for entry in action.entries:
+                for entry in data.entries.get(action.id, ()):
                     if entry.status == "rejected":
                         continue
                     if entry.evidence_link:
@@ -488,4 +489,4 @@ def _evidence(doc: Document, data: AnnexData) -> None:
                       "ditolak). Alamat lengkap memakai alamat aplikasi yang diatur (PUBLIC_BASE_URL).", "note"),
             Table("Lampiran 2 Tautan laporan per unit", ["No", "Unit Pelayanan", "Laporan SKM",
                                                          "Laporan Realisasi Tindak Lanjut"],
-                  rows, widths=[0.7, 4, 5, 7], font_size=7))
+                  rows, widths=[1.1, 4, 5, 7], font_size=7))

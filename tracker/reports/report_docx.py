@@ -97,68 +97,69 @@ def _paragraph(d, block: Paragraph) -> None:
 
 
 def _table(d, block: Table) -> None:
+    """A table built as WordprocessingML elements directly: python-docx's cell objects took
+    seventeen seconds for a 300-unit report; the elements take a fraction of one."""
     cap = d.add_paragraph()
     cap.paragraph_format.keep_with_next = True
     r = cap.add_run(clean(block.caption))
     r.bold, r.font.size = True, Pt(9.5)
-    rows = block.rows + ([block.footer] if block.footer else [])
-    table = d.add_table(rows=1 + len(rows), cols=len(block.header))
+    table = d.add_table(rows=0, cols=len(block.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = block.widths or [1] * len(block.header)
     total = sum(widths)
-    cm = [Cm(USABLE_CM * w / total) for w in widths]
-    size = Pt(block.font_size)
-    _repeat_header(table.rows[0])
-    for c, text in enumerate(block.header):
-        _cell(table.rows[0].cells[c], text, size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, shade="DCE6F0")
-    for i, values in enumerate(rows, 1):
-        is_footer = block.footer is not None and i == len(rows)
-        cells = table.rows[i].cells
-        for c, text in enumerate(values):
-            align = WD_ALIGN_PARAGRAPH.RIGHT if c in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _cell(cells[c], text, size, bold=is_footer, align=align, shade="F2F2F2" if is_footer else None)
-    # Widths go on the grid (what LibreOffice lays out by) and on every cell (what Word reads).
+    twips = [int(USABLE_CM * w / total * 567) for w in widths]  # 567 twentieths of a point per cm
     for c, column in enumerate(table.columns):
-        column.width = cm[c]
-    for row in table.rows:
-        _cant_split(row)
-        for c, cell in enumerate(row.cells):
-            cell.width = cm[c]
+        column.width = Cm(USABLE_CM * widths[c] / total)
+    half_points = str(int(round(block.font_size * 2)))
+    tbl = table._tbl
+    tbl.append(_row(block.header, twips, half_points, header=True, bold=True, center=True, shade="DCE6F0"))
+    for values in block.rows:
+        tbl.append(_row(values, twips, half_points, numeric=block.numeric))
+    if block.footer:
+        tbl.append(_row(block.footer, twips, half_points, numeric=block.numeric, bold=True, shade="F2F2F2"))
     d.add_paragraph().paragraph_format.space_after = Pt(2)
 
 
-def _cell(cell, text, size, bold=False, align=None, shade=None) -> None:
-    lines = clean(text).split("\n")
-    p = cell.paragraphs[0]
-    p.paragraph_format.space_after = Pt(0)
-    if align is not None:
-        p.alignment = align
-    for k, line in enumerate(lines):
-        run = p.add_run(line)
-        run.font.size, run.bold = size, bold
-        if k < len(lines) - 1:
-            run.add_break()
-    if shade:
-        props = cell._tc.get_or_add_tcPr()
-        fill = OxmlElement("w:shd")
-        fill.set(qn("w:val"), "clear")
-        fill.set(qn("w:color"), "auto")
-        fill.set(qn("w:fill"), shade)
-        props.append(fill)
+def _el(tag: str, parent=None, **attrs):
+    element = OxmlElement(tag)
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    if parent is not None:
+        parent.append(element)
+    return element
 
 
-def _repeat_header(row) -> None:
-    props = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    props.append(header)
-
-
-def _cant_split(row) -> None:
-    props = row._tr.get_or_add_trPr()
-    props.append(OxmlElement("w:cantSplit"))
+def _row(values, twips, half_points, header=False, bold=False, center=False, shade=None, numeric=()):
+    tr = _el("w:tr")
+    tr_pr = _el("w:trPr", tr)
+    _el("w:cantSplit", tr_pr)
+    if header:
+        _el("w:tblHeader", tr_pr, val="true")
+    for c, value in enumerate(values):
+        tc = _el("w:tc", tr)
+        tc_pr = _el("w:tcPr", tc)
+        _el("w:tcW", tc_pr, w=str(twips[c]), type="dxa")
+        if shade:
+            _el("w:shd", tc_pr, val="clear", color="auto", fill=shade)
+        p = _el("w:p", tc)
+        p_pr = _el("w:pPr", p)
+        _el("w:spacing", p_pr, after="0")
+        if center or c in numeric:
+            _el("w:jc", p_pr, val="center" if center else "right")
+        for k, line in enumerate(clean(value).split("\n")):
+            run = _el("w:r", p)
+            r_pr = _el("w:rPr", run)
+            if bold:
+                _el("w:b", r_pr)
+            _el("w:sz", r_pr, val=half_points)
+            if k:
+                _el("w:br", run)
+            t = _el("w:t", run)
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            t.text = line
+    return tr
 
 
 def _page_number_footer(section) -> None:

@@ -6,6 +6,8 @@ the same metrics) and a greedy word wrap, as the spreadsheet does it. Guessing o
 character width made Tabel 3.2's rows twice as tall as their text and its pages half empty."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Advance widths in thousandths of an em (Arial / Helvetica metrics), by character class.
 _WIDTHS = {}
 for chars, width in (("ijlI'|.,:;!", 222), ("ftr()[]-/ ", 300), ("\"*", 355),
@@ -27,11 +29,24 @@ def column_points(width_chars: float) -> float:
     return (7 * width_chars + 5) * 0.75 - 4.5
 
 
+_WIDEST = 1.015  # em: no character is wider than this
+
+
 def wrapped_lines(text, width_chars: float, size: float = 9.0) -> int:
     """Lines ``text`` takes in a wrapped cell of ``width_chars``; explicit line breaks kept."""
     if text is None or str(text) == "":
         return 1
+    text = str(text)
     room = max(10.0, column_points(width_chars))
+    if "\n" not in text and len(text) * size * _WIDEST <= room:
+        return 1  # fits however wide its letters are: most cells, at no cost
+    return _wrapped(text, room, size)
+
+
+@lru_cache(maxsize=65536)
+def _wrapped(text: str, room: float, size: float) -> int:
+    """The word wrap itself, once per distinct text and column (an annex repeats its unit
+    names, actions and labels thousands of times)."""
     space = text_points(" ", size)
     lines = 0
     for paragraph in str(text).split("\n"):
