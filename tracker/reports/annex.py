@@ -38,7 +38,7 @@ from ..domain.realisation import OUTCOMES
 from ..domain.realisation import mean_rate
 from ..extensions import db
 from ..followup import status as status_mod
-from ..models import Period
+from ..models import Action, Period
 from ..results import service
 from .safe import CheckedWorkbook, write_text
 from .textfit import row_points
@@ -153,29 +153,28 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
     # RTL answering this period, and the previous period's (realisation_previous); a year with
     # no plan of its own gathers its semesters' or quarters' plans (followup.status).
     figures = status_mod.plan_figures(ref, unit_ids=unit_ids)
+    prev = status_mod.plan_figures(ref.previous(), unit_ids=unit_ids)
+    # The sheets read every accepted plan's actions and their progress entries, as plain rows
+    # in two set-based queries: thousands of ORM objects cost more than writing them.
+    accepted_plans = [p for f in (*figures.values(), *prev.values()) if f.accepted for p in f.plans]
+    actions = _action_rows(accepted_plans)
     data.rates = {uid: f.status for uid, f in figures.items() if f.accepted}
-    data.plans = {uid: _plan_of(f) for uid, f in figures.items() if f.accepted}
+    data.plans = {uid: _plan_of(f, actions) for uid, f in figures.items() if f.accepted}
     data.overrides = {uid: list(p.override_elements) for uid, f in figures.items() for p in f.plans
                       if p.override_elements and p.period_id == getattr(period, "id", None)}
-    prev = status_mod.plan_figures(ref.previous(), unit_ids=unit_ids)
     data.previous_rates = {uid: f.status for uid, f in prev.items() if f.accepted}
-    data.previous_plans = {uid: _plan_of(f) for uid, f in prev.items() if f.accepted}
+    data.previous_plans = {uid: _plan_of(f, actions) for uid, f in prev.items() if f.accepted}
     data.status = status_mod.period_status(ref.code, unit_ids=unit_ids)
-    # The sheets read every plan's actions (one set-based load into the same objects) and
-    # their progress entries, which are read as plain rows: tens of thousands of entries as
-    # ORM objects cost more than writing them.
-    plan_ids = [p.id for f in (*figures.values(), *prev.values()) for p in f.plans]
-    if plan_ids:
+    if actions:
         from sqlalchemy import select
-        from sqlalchemy.orm import selectinload
 
-        from ..models import Action, Plan, ProgressEntry
-        Plan.query.filter(Plan.id.in_(plan_ids)).options(selectinload(Plan.actions)).all()
+        from ..models import ProgressEntry
         e = ProgressEntry.__table__
         rows = db.session.execute(
             select(e.c.action_id, e.c.id, e.c.quarter, e.c.percent, e.c.status, e.c.submitted_at,
                    e.c.evidence_link, e.c.evidence_name)
-            .join(Action, Action.id == e.c.action_id).where(Action.plan_id.in_(plan_ids)).order_by(e.c.id))
+            .join(Action, Action.id == e.c.action_id)
+            .where(Action.plan_id.in_([p.id for p in accepted_plans])).order_by(e.c.id))
         for row in rows:
             data.entries.setdefault(row.action_id, []).append(row)
 
@@ -203,11 +202,49 @@ class GatheredPlan:
         return "rata-rata realisasi RTL " + ", ".join(p.period.code for p in self.plans)
 
 
-def _plan_of(figures):
+@dataclass
+class ActionRow:
+    """An action as the sheets print it (no ORM object)."""
+    id: int
+    plan_id: int
+    element: str
+    text: str
+    quarters: list
+    owner: str | None
+    target: str | None
+    not_actionable: bool
+    period_code: str  # the period its plan answers
+
+
+@dataclass
+class PlanActions:
+    """One accepted plan with its actions, as the sheets read it."""
+    plan: object
+    actions: list
+
+
+def _action_rows(plans) -> dict[int, list[ActionRow]]:
+    """{plan id: its actions in order}, one query."""
+    if not plans:
+        return {}
+    from sqlalchemy import select
+    a = Action.__table__
+    codes = {p.id: p.period.code for p in plans}
+    out: dict[int, list[ActionRow]] = {pid: [] for pid in codes}
+    for r in db.session.execute(
+            select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.quarters, a.c.owner, a.c.target,
+                   a.c.not_actionable).where(a.c.plan_id.in_(list(codes))).order_by(a.c.id)):
+        out[r.plan_id].append(ActionRow(r.id, r.plan_id, r.element, r.text, list(r.quarters or []), r.owner,
+                                        r.target, bool(r.not_actionable), codes[r.plan_id]))
+    return out
+
+
+def _plan_of(figures, actions: dict[int, list[ActionRow]]):
     if not figures.gathered:
-        return figures.plans[0]
+        plan = figures.plans[0]
+        return PlanActions(plan, actions.get(plan.id, []))
     accepted = [p for p in figures.plans if p.status == "accepted"]
-    return GatheredPlan(accepted, [a for p in accepted for a in p.actions])
+    return GatheredPlan(accepted, [a for p in accepted for a in actions.get(p.id, [])])
 
 
 def previous_realisation(data: AnnexData, unit_id: int) -> float | None:
@@ -870,7 +907,7 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                         wrote = True
                     ws.write_number(row, 0, n, fmts.center)
                     write_text(ws, row, 1, v.unit.name, fmts.text)
-                    write_text(ws, row, 2, action.plan.period.code, fmts.center)
+                    write_text(ws, row, 2, action.period_code, fmts.center)
                     write_text(ws, row, 3, data.u_label(action.element)
                                if action.element in el.ELEMENTS else action.element, fmts.text)
                     write_text(ws, row, 4, action.text, fmts.text)
