@@ -15,7 +15,7 @@ from tests.test_roles_matrix import EMAILS, FORBIDDEN, NOT_FOUND, ROLES, allow, 
 
 def matrix(ids):
     A, U, PER, B, J, C = ids["unit"], ids["user"], ids["period"], ids["batch"], ids["job"], ids["entry"]
-    SUB = ids["submission"]
+    SUB, H = ids["submission"], ids["history"]
     signed_in = allow("admin", "inspector", "own", "other")
     monitors = allow("admin", "inspector", own=FORBIDDEN, other=FORBIDDEN)
     own_unit = allow("own", admin=FORBIDDEN, inspector=FORBIDDEN, other=NOT_FOUND)
@@ -58,6 +58,13 @@ def matrix(ids):
         ("reporting.report_file", "GET", f"/pelaporan/kiriman/{SUB}/laporan", readers()),
         ("reporting.accept", "POST", f"/pelaporan/kiriman/{SUB}/terima", admin_only(303)),
         ("reporting.give_back", "POST", f"/pelaporan/kiriman/{SUB}/kembalikan", admin_only(303)),
+        ("report_settings.texts", "GET", "/admin/laporan/teks", admin_only()),
+        ("report_settings.texts", "POST", "/admin/laporan/teks", admin_only(302)),
+        ("report_settings.history", "GET", "/admin/laporan/riwayat", admin_only()),
+        ("report_settings.history", "POST", "/admin/laporan/riwayat", admin_only(400)),
+        ("report_settings.history_delete", "POST", f"/admin/laporan/riwayat/{H}/hapus", admin_only(302)),
+        ("report_settings.group_order", "GET", "/admin/laporan/urutan", admin_only()),
+        ("report_settings.group_order", "POST", "/admin/laporan/urutan", admin_only(302)),
         ("reports.dashboard", "GET", "/laporan/dasbor", signed_in()),
         ("reports.chart_csv", "GET", "/laporan/dasbor/realisation.csv", signed_in()),
         ("reports.exports", "GET", "/laporan/ekspor", admin_only()),
@@ -81,9 +88,11 @@ def world(loaded, client):
     ensure_catalogue()
     job = ExportJob(id=str(uuid.uuid4()), kind="period", period=Period.query.filter_by(code="2021-S1").one(),
                     status="failed", error="test")
-    db.session.add(job)
+    from tracker.models import HistoricalIkm
+    history = HistoricalIkm(year=2019, ikm=83.5, source="Laporan SKM 2019")
+    db.session.add_all([job, history])
     db.session.commit()
-    w.ids = {"unit": w.a_id, "user": User.query.filter_by(email="m2@kota.go.id").one().id,
+    w.ids = {"history": history.id, "unit": w.a_id, "user": User.query.filter_by(email="m2@kota.go.id").one().id,
              "period": Period.query.filter_by(code="2021-S1").one().id,
              "batch": ImportBatch.query.first().id, "job": job.id,
              "entry": CatalogueAction.query.first().id, "submission": _submission(w).id}
@@ -108,7 +117,7 @@ def _submission(w):
 
 
 def test_matrix_covers_every_other_route(app):
-    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1)
+    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1, history=1)
     covered = {(ep, m) for ep, m, _, _ in matrix(ids)} | {(ep, "GET") for ep, _ in PUBLIC_ROUTES}
     covered |= {("auth.login", "POST"), ("auth.logout", "POST")}  # exercised by every login
     missing = []
