@@ -47,8 +47,9 @@ def test_the_report_has_the_seeds_chapters_tables_and_annexes(loaded):
                         "LAMPIRAN 2 TAUTAN LAPORAN SKM DAN LAPORAN REALISASI TINDAK LANJUT"]
     tables = doc.tables()
     for key in ("elements", "intervals", "participation", "t31", "t32", "t33", "t34", "t35", "categories",
-                "effect", "city_plan"):
+                "effect"):
         assert CAPTIONS[key] in tables, key
+    assert any("Belum ada unit yang ditetapkan mewakili pemerintah kota" in p.text for p in doc.paragraphs())
     # One Lampiran 1 block per unit, in the order of Tabel 3.2.
     units = [row[1] for row in tables[CAPTIONS["t32"]].rows]
     blocks = [b.text.split(". ", 1)[1] for b in doc.blocks if isinstance(b, Heading) and b.level == 2]
@@ -236,8 +237,7 @@ def test_report_settings_pages_are_the_admins_and_change_the_report(loaded, clie
         assert client.get(path).status_code == 403
     login(client, "admin@kota.go.id")
     r = client.post("/admin/laporan/teks?periode=2021", data={
-        "city": "Pemerintah Kota Surakarta", "potential": "Potensi khusus 2021.",
-        "city_plan": "Klinik RTL | Bagian Organisasi | TW I"})
+        "city": "Pemerintah Kota Surakarta", "potential": "Potensi khusus 2021."})
     assert r.status_code == 302
     r = client.post("/admin/laporan/riwayat", data={"year": "2018", "ikm": "83,5", "source": "Laporan 2018"})
     assert r.status_code == 302
@@ -248,8 +248,42 @@ def test_report_settings_pages_are_the_admins_and_change_the_report(loaded, clie
     doc = build_report("2021", charts_on=False)
     assert doc.title.endswith("Pemerintah Kota Surakarta")
     assert any(p.text == "Potensi khusus 2021." for p in doc.paragraphs())
-    assert doc.tables()[CAPTIONS["city_plan"]].rows == [["1", "Klinik RTL", "Bagian Organisasi", "TW I"]]
     assert [r[0] for r in doc.tables()[CAPTIONS["trend"]].rows] == ["2018", "2021"]
     # Another period keeps the city's defaults.
     other = build_report("2021-S1", charts_on=False)
     assert other.title.endswith("Pemerintah Kota") and not any(p.text == "Potensi khusus 2021." for p in other.paragraphs())
+
+
+def test_the_city_plan_is_a_units_plan_with_the_citys_lowest_elements(loaded, client):
+    """One unit stands for the city: its priorities are the city's lowest element means, its plan
+    goes through the same workflow (and monitoring) as a unit's, and BAB IV prints it."""
+    from tests.factories import ActionFactory, PlanFactory
+    from tracker.domain import scoring
+    from tracker.followup.plans import derived_priorities
+    from tracker.followup.status import period_status
+    from tracker.models import Unit
+    from tracker.reports.report import CAPTIONS, build_report
+    from tracker.results import service
+    from tracker.results.service import ensure_period
+    make_user("admin@kota.go.id", "admin")
+    city = Unit(name="Pemerintah Kota Surakarta", name_key="pemerintah kota surakarta", group="Pemerintah Kota")
+    db.session.add(city)
+    db.session.commit()
+    login(client, "admin@kota.go.id")
+    r = client.post(f"/admin/unit/{city.id}", data={"name": city.name, "group": "Pemerintah Kota",
+                                                    "parent_id": "0", "is_city": "y"})
+    assert r.status_code == 302 and db.session.get(Unit, city.id).is_city
+    lowest = [k for k, _ in scoring.elements_lowest_first(
+        scoring.city_elements([v.result for v in service.unit_views("2021")]))[:3]]
+    assert derived_priorities(city, "2021") == lowest
+    plan = PlanFactory(unit=city, period=ensure_period("2021"), status="accepted")
+    ActionFactory(plan=plan, element=lowest[0], text="Klinik RTL bagi unit di bawah rata-rata",
+                  quarters=["2022-TW1", "2022-TW2"], owner="Bagian Organisasi")
+    db.session.commit()
+    assert any(u.unit.id == city.id and u.plan_status == "accepted" for u in period_status("2021").units)
+    doc = build_report("2021", charts_on=False)
+    rows = doc.tables()[CAPTIONS["city_plan"]].rows
+    assert rows == [["1", doc.tables()[CAPTIONS["t33"]].rows[0][1] + " " + doc.tables()[CAPTIONS["t33"]].rows[0][2],
+                     "Klinik RTL bagi unit di bawah rata-rata", "Bagian Organisasi", "2022 TW I, 2022 TW II", "0,00"]]
+    # The city's unit has no survey result: it is in no table of units and in no city figure.
+    assert city.name not in [r[1] for r in doc.tables()[CAPTIONS["t32"]].rows]

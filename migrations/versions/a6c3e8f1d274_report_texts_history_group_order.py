@@ -1,5 +1,5 @@
 """the generated report: editable text blocks, annual IKM before the system, group order;
-the address an export was asked from
+the address an export was asked from; the unit that stands for the city (its plan is the city's)
 
 Revision ID: a6c3e8f1d274
 Revises: f5b2d8c4e913
@@ -42,6 +42,7 @@ def upgrade():
         sa.UniqueConstraint('year'),
     )
     op.add_column('export_job', sa.Column('base_url', sa.String(length=255), nullable=True))
+    op.add_column('unit', sa.Column('is_city', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'group_order',
         sa.Column('name', sa.String(length=100), nullable=False),
@@ -53,5 +54,6 @@ def upgrade():
 def downgrade():
     op.drop_table('group_order')
     op.drop_column('export_job', 'base_url')
+    op.drop_column('unit', 'is_city')
     op.drop_table('historical_ikm')
     op.drop_table('report_text')

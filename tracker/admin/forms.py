@@ -40,6 +40,8 @@ class UnitForm(IndonesianForm):
     parent_id = SelectField("Unit induk (mis. Kecamatan untuk Kelurahan)", coerce=int)
     contact = StringField("Narahubung", validators=[Optional()])
     phone = StringField("Nomor telepon", validators=[Optional()])
+    is_city = BooleanField("Unit ini mewakili pemerintah kota: RTL-nya adalah RTL kota (BAB IV laporan), "
+                           "dengan unsur prioritas dari nilai rata-rata unsur kota")
 
 
 class UnitAliasForm(IndonesianForm):

@@ -126,7 +126,7 @@ def period_settings(period_id):
 
 def _unit_snapshot(unit: Unit) -> dict:
     return {"name": unit.name, "group": unit.group, "parent": unit.parent.name if unit.parent else None,
-            "contact": unit.contact, "phone": unit.phone}
+            "contact": unit.contact, "phone": unit.phone, "is_city": bool(unit.is_city)}
 
 
 @bp.route("/unit")
@@ -171,6 +171,10 @@ def edit_unit(unit_id):
             unit.parent = parent
             unit.contact = (form.contact.data or "").strip() or None
             unit.phone = (form.phone.data or "").strip() or None
+            if form.is_city.data and not unit.is_city:
+                for other in Unit.query.filter(Unit.is_city.is_(True), Unit.id != unit.id):
+                    other.is_city = False  # one unit stands for the city
+            unit.is_city = bool(form.is_city.data)
             record("unit", unit.id, "update", unit_id=unit.id, before=before, after=_unit_snapshot(unit))
             db.session.commit()
             flash(f"Unit {unit.name} disimpan.", "success")

@@ -25,10 +25,25 @@ from .catalogue import grow_from_plan
 # --------------------------------------------------------------------------- priorities
 
 def derived_priorities(unit: Unit, period_code: str) -> list[str]:
-    """The three lowest elements of the unit's result (scoring.priority_elements)."""
+    """The three lowest elements of the unit's result (scoring.priority_elements); for the unit
+    that stands for the city, the city's three lowest element means (Tabel 3.3)."""
+    return list(derived_values(unit, period_code))
+
+
+def derived_values(unit: Unit, period_code: str) -> dict[str, float]:
+    """{element: NRR} of the derived priorities, lowest first (empty without results)."""
+    from ..domain import scoring
     from ..results.service import unit_views
+    if unit.is_city:
+        views = unit_views(period_code)
+        if not views:
+            return {}
+        means = scoring.city_elements([v.result for v in views])
+        return dict(scoring.elements_lowest_first(means)[:3])
     views = unit_views(period_code, {unit.id})
-    return list(views[0].priorities) if views else []
+    if not views:
+        return {}
+    return {k: views[0].result.nrrs[k] for k in views[0].priorities}
 
 
 def effective_priorities(plan: Plan | None, derived: list[str]) -> list[str]:

@@ -162,7 +162,7 @@ def _plan_context(unit: Unit, code: str):
     plan = S.get_plan(unit.id, period)
     views = unit_views(code, {unit.id})
     view = views[0] if views else None
-    derived = list(view.priorities) if view else []
+    derived = S.derived_priorities(unit, code)  # the city's lowest elements for the city's unit
     priorities = S.effective_priorities(plan, derived)
     elements = S.period_elements(period)
     S.ensure_catalogue()
@@ -214,6 +214,7 @@ def _render_plan(unit: Unit, code: str, status: int = 200, errors=None, action_f
                         key=lambda t: (t[0].start_date, t[0].end_date))
     return render_template(
         "followup/plan.html", unit=unit, code=code, ref=ref, period=period, plan=plan, view=view,
+        derived_values=S.derived_values(unit, code),
         derived=derived, priorities=priorities, grouped=grouped, rate=rate, states=states,
         claimed=claimed, overdue=overdue, action_form=action_form, override_form=override_form,
         return_form=return_form, clear_form=F.ClearOverrideForm(), version_form=F.VersionForm(),
@@ -242,7 +243,7 @@ def plan_create(code, unit_id):
     form = F.VersionForm()
     if not form.validate_on_submit():
         return _render_plan(unit, code, 400, _form_errors(form))
-    if not unit_views(code, {unit.id}):
+    if not S.derived_priorities(unit, code):
         return _render_plan(unit, code, 400, ["Unit ini belum memiliki hasil SKM untuk periode ini."])
     try:
         plan = S.create_plan(unit, code, current_user)

@@ -20,6 +20,10 @@ class Unit(db.Model):
     parent_id = db.Column(db.Integer, db.ForeignKey("unit.id"))
     contact = db.Column(db.String(255))
     phone = db.Column(db.String(64))
+    # The unit that stands for the city government itself: its plan is the city's follow-up plan
+    # (BAB IV of the report), written, reported, verified and monitored like any unit's, with
+    # the city's lowest elements as its priorities. It has no survey result of its own.
+    is_city = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     parent = db.relationship("Unit", remote_side=[id])

@@ -22,7 +22,7 @@ from . import chart_images as charts
 from . import dashboard_data as dd
 from .annex import AnnexData, _base_url, _priority_keys, load_data, previous_realisation
 from .document import Document, Figure, Heading, PageBreak, Paragraph, Table
-from .texts import city_plan_rows, texts_for
+from .texts import texts_for
 
 Progress = Callable[[float, str], None]
 
@@ -398,15 +398,43 @@ def _chapter_four(doc: Document, data: AnnexData, recap, texts: dict, facts: dic
                    f"({format_id(lowest[1], 3)}).") if lowest else None
     items = N.conclusions(facts["city_sentence"], facts["category_sentence"], lowest_text,
                           facts["realisation_sentence"])
-    plan_rows = city_plan_rows(texts["city_plan"])
     doc.add(PageBreak(), Heading("BAB IV PENUTUP", 0), Heading("4.1 Kesimpulan"),
             *[Paragraph(f"{i}. {t}", "list") for i, t in enumerate(items, 1)],
             Heading("4.2 Potensi dan Kendala"),
             *[Paragraph(p) for p in texts["potential"].split("\n") if p.strip()],
-            Heading("4.3 Rencana Tindak Lanjut Kota"),
-            Table(CAPTIONS["city_plan"], ["No", "Kegiatan", "Penanggung Jawab", "Triwulan"],
-                  [[str(i), *r] for i, r in enumerate(plan_rows, 1)] or [["", "Belum diisi", "", ""]],
-                  widths=[1.1, 8, 4, 3]))
+            Heading("4.3 Rencana Tindak Lanjut Kota"))
+    _city_plan(doc, data)
+
+
+def _city_plan(doc: Document, data: AnnexData) -> None:
+    """The plan of the unit that stands for the city: written, reported, verified and monitored
+    like any unit's plan, its priorities the city's lowest elements."""
+    from ..followup import rates
+    from ..followup.plans import get_plan
+    from ..models import Unit
+    from ..models.followup import PLAN_STATUS_LABELS
+    city = Unit.query.filter_by(is_city=True).first()
+    plan = get_plan(city.id, data.period) if city is not None else None
+    if city is None:
+        doc.add(Paragraph("Belum ada unit yang ditetapkan mewakili pemerintah kota. Tetapkan satu unit "
+                          "(Admin, Unit) lalu susun RTL kota di aplikasi seperti RTL unit; RTL itu "
+                          "dipantau dan diverifikasi seperti RTL unit dan dicetak di sini."))
+        return
+    if plan is None or not plan.actions:
+        doc.add(Paragraph(f"RTL kota ({city.name}) untuk {data.label} belum disusun di aplikasi."))
+        return
+    rate = rates.plan_rate(plan)
+    doc.add(Paragraph(f"RTL kota disusun oleh {city.name} (status: {PLAN_STATUS_LABELS.get(plan.status, plan.status)}); "
+                      f"realisasi terverifikasi {_num(rate.realisation)}%.", summarises=CAPTIONS["city_plan"]))
+    rows = []
+    for n, a in enumerate(plan.actions, 1):
+        state = rates.action_state(a)
+        quarters = ", ".join(P.parse_quarter(q).label for q in sorted(a.quarters or []))
+        rows.append([str(n), f"{data.u(a.element)} {_element_name(a.element)}", a.text, a.owner or "",
+                     quarters, _num(state.realisation)])
+    doc.add(Table(CAPTIONS["city_plan"], ["No", "Unsur", "Kegiatan", "Penanggung Jawab", "Triwulan",
+                                          "Realisasi (%)"], rows,
+                  widths=[1.1, 3, 6, 3.2, 3, 1.8], numeric={5}, font_size=8))
 
 
 # ---------------------------------------------------------------------------------- Lampiran

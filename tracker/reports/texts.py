@@ -44,11 +44,6 @@ BLOCKS = (
               "RTL atas unsur prioritas perbaikan.\n"
               "Kendala: belum semua unit melaporkan realisasi tindak lanjut tepat waktu dengan "
               "bukti yang dapat diverifikasi."),
-    TextBlock("city_plan", "BAB IV - Rencana tindak lanjut kota (satu kegiatan per baris: "
-              "kegiatan | penanggung jawab | triwulan)",
-              "Pendampingan penyusunan RTL bagi unit dengan IKM di bawah rata-rata kota | "
-              "Bagian Organisasi | TW I\n"
-              "Pemantauan realisasi RTL setiap triwulan | Inspektorat | TW I, TW II, TW III, TW IV"),
 )
 BY_KEY = {b.key: b for b in BLOCKS}
 
@@ -77,13 +72,3 @@ def save_text(key: str, period_code: str, text: str, user=None) -> None:
     row.text = text
     row.updated_at = utcnow()
     row.updated_by_id = getattr(user, "id", None)
-
-
-def city_plan_rows(text: str) -> list[tuple[str, str, str]]:
-    """The city's plan lines as (kegiatan, penanggung jawab, triwulan)."""
-    out = []
-    for line in text.splitlines():
-        parts = [p.strip() for p in line.split("|")]
-        if parts and parts[0]:
-            out.append((parts[0], parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""))
-    return out
