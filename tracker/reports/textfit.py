@@ -74,5 +74,10 @@ LINE_POINTS = 11.5  # one line of 9-point Arial with the spreadsheet's line spac
 
 def row_points(cells, size: float = 9.0) -> float | None:
     """The height for a row of wrapped cells [(text, column width)], or None for one line."""
+    return _row_points(tuple((str(t) if t else "", w) for t, w in cells), size)
+
+
+@lru_cache(maxsize=65536)
+def _row_points(cells: tuple, size: float) -> float | None:
     lines = max((wrapped_lines(text, width, size) for text, width in cells if text), default=1)
     return LINE_POINTS * lines + 1.5 if lines > 1 else None
