@@ -287,3 +287,20 @@ def test_the_city_plan_is_a_units_plan_with_the_citys_lowest_elements(loaded, cl
                      "Klinik RTL bagi unit di bawah rata-rata", "Bagian Organisasi", "2022 TW I, 2022 TW II", "0,00"]]
     # The city's unit has no survey result: it is in no table of units and in no city figure.
     assert city.name not in [r[1] for r in doc.tables()[CAPTIONS["t32"]].rows]
+
+
+def test_lampiran_1_prints_each_semester_and_the_years_mean(report):
+    """Surakarta's block: each semester's S / NRR / weighted NRR table, then the year's NRR."""
+    from tracker.results import service
+    view = next(v for v in service.unit_views("2021") if len(v.rows) == 2)
+    tables = report.tables()
+    own = [c for c in tables if c.startswith("Lampiran 1.")
+           and c.endswith((view.unit.name + ", Semester I 2021", view.unit.name + ", Semester II 2021"))]
+    assert len(own) == 2
+    s1 = tables[next(c for c in own if c.endswith("Semester I 2021"))]
+    stored = next(r for r in view.rows if r.period.code == "2021-S1")
+    totals = {e.element: e.total for e in stored.elements}
+    assert s1.rows[0][0] == "S nilai unsur" and len(s1.rows) == 3
+    assert sorted(_num(x) for x in s1.rows[0][1:-1]) == sorted(Decimal(str(int(t))) for t in totals.values())
+    year = [c for c in tables if c.startswith("Lampiran 1.") and c.endswith(f"{view.unit.name} ({view.source})")]
+    assert year and tables[year[0]].rows[1][0] == "Mutu"

@@ -447,21 +447,37 @@ def _appendix(doc: Document, data: AnnexData) -> None:
 
 
 def _unit_block(doc: Document, data: AnnexData, i: int, v) -> None:
+    """Surakarta's block: per survey behind the figure (each semester of a year), the 3-row table
+    of S, NRR and weighted NRR with the IKM; for a figure averaged from parts, the period's NRR
+    per element with its mutu."""
     res = v.result
     keys = [k for k in data.keys if k in res.nrrs]
-    sums = res.sums or {}
-    weighted = res.weighted
     doc.add(Heading(f"{i}. {v.unit.name}", 2),
             Paragraph(f"Kelompok: {v.unit.group or '-'}; narahubung: {v.unit.contact or '-'} "
                       f"({v.unit.phone or '-'}); responden: {_num(v.respondents, 0)}; metode: "
                       f"{v.method or '-'}; periode pelaksanaan: {format_window(v.survey_start, v.survey_end) or '-'}; "
-                      f"nilai: {v.source}.", "note"),
-            Table(f"Lampiran 1.{i} Nilai unsur {v.unit.name}", ["", *[data.u(k) for k in keys], "Jumlah"],
-                  [["S nilai unsur", *[_num(sums.get(k), 0) for k in keys], ""],
-                   ["NRR / unsur", *[format_id(res.nrrs[k], 3) for k in keys], ""],
-                   ["NRR tertimbang", *[format_id(weighted[k], 3) for k in keys], format_id(res.ikm_unit, 3)]],
-                  widths=[3] + [1.2] * len(keys) + [1.5], numeric=set(range(1, len(keys) + 2)), font_size=7.5),
-            Paragraph(f"Hasil konversi IKM: {format_id(v.ikm, 2)}; mutu {N.category_phrase(v.category)}.", "note"))
+                      f"nilai: {v.source}.", "note"))
+    for k_part, stored in enumerate(v.rows, 1):
+        scores = {e.element: e for e in stored.elements}
+        nrrs = {k: e.nrr for k, e in scores.items()}
+        weighted = scoring.weighted_nrrs(nrrs) if nrrs else {}
+        label = P.parse_period(stored.period.code).label
+        suffix = f".{k_part}" if len(v.rows) > 1 else ""
+        doc.add(Table(f"Lampiran 1.{i}{suffix} Nilai unsur {v.unit.name}, {label}",
+                      ["", *[data.u(k) for k in keys], "Jumlah"],
+                      [["S nilai unsur", *[_num(scores[k].total if k in scores else None, 0) for k in keys], ""],
+                       ["NRR / unsur", *[_num(nrrs.get(k), 3) for k in keys], ""],
+                       ["NRR tertimbang", *[_num(weighted.get(k), 3) for k in keys],
+                        _num(sum(weighted.values()) if weighted else None, 3)]],
+                      widths=[3] + [1.2] * len(keys) + [1.5], numeric=set(range(1, len(keys) + 2)), font_size=7.5),
+                Paragraph(f"{label}: hasil konversi IKM {_num(scoring.ikm(nrrs) if nrrs else None, 2)}; mutu "
+                          f"{N.category_phrase(scoring.category(scoring.ikm(nrrs))) if nrrs else '-'}.", "note"))
+    if len(v.rows) != 1:  # the figure is a mean of parts: its own NRR per element
+        doc.add(Table(f"Lampiran 1.{i} NRR {data.label} {v.unit.name} ({v.source})", ["", *[data.u(k) for k in keys]],
+                      [["NRR / unsur", *[format_id(res.nrrs[k], 3) for k in keys]],
+                       ["Mutu", *[scoring.nrr_category(res.nrrs[k]) for k in keys]]],
+                      widths=[3] + [1.2] * len(keys), numeric=set(range(1, len(keys) + 1)), font_size=7.5),
+                Paragraph(f"IKM {data.label}: {format_id(v.ikm, 2)}; mutu {N.category_phrase(v.category)}.", "note"))
     plan = data.plans.get(v.unit.id)
     if plan is None or not plan.actions:
         doc.add(Paragraph("Rencana tindak lanjut: belum ada RTL yang diterima.", "note"))
