@@ -304,3 +304,19 @@ def test_lampiran_1_prints_each_semester_and_the_years_mean(report):
     assert sorted(_num(x) for x in s1.rows[0][1:-1]) == sorted(Decimal(str(int(t))) for t in totals.values())
     year = [c for c in tables if c.startswith("Lampiran 1.") and c.endswith(f"{view.unit.name} ({view.source})")]
     assert year and tables[year[0]].rows[1][0] == "Mutu"
+
+
+def test_the_citys_unit_is_never_late_in_a_reporting_round(app):
+    """It stands for the city's plan and runs no survey of its own."""
+    from datetime import date
+
+    from tracker.models import Unit
+    from tracker.reporting import service as R
+    admin = make_user("admin@kota.go.id", "admin")
+    db.session.add_all([Unit(name="Dinas A", name_key="dinas a"),
+                        Unit(name="Pemerintah Kota", name_key="pemerintah kota", is_city=True)])
+    db.session.commit()
+    rnd = R.open_round("2022-S1", date(2022, 7, 31), "", "questionnaire", admin)
+    listed = [r.unit.name for r in R.completeness(rnd, today=date(2022, 8, 15)).rows]
+    late = [row.unit.name for _, row in R.late_units(date(2022, 8, 15))]
+    assert listed == ["Dinas A"] and late == ["Dinas A"]

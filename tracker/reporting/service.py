@@ -395,7 +395,7 @@ def completeness(rnd: ReportingRound, today: date | None = None, unit_ids=None) 
     without any of these) or not yet. Three queries whatever the number of units."""
     from ..followup.status import today_wib
     today = today or today_wib()
-    q = Unit.query
+    q = Unit.query.filter(Unit.is_city.is_(False))  # the city's own unit runs no survey
     if unit_ids is not None:
         q = q.filter(Unit.id.in_(unit_ids or {-1}))
     units = q.all()
