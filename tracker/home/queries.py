@@ -180,8 +180,8 @@ def admin_tasks(today: date, url) -> tuple[list[Task], list, list]:
                .order_by(Plan.submitted_at).all())
     code = latest_result_code()
     with_results = {v.unit.id for v in unit_views(code)} if code else set()
-    missing = (Unit.query.filter(Unit.id.notin_(with_results or {-1})).order_by(Unit.name).all()
-               if code else [])
+    missing = (Unit.query.filter(Unit.id.notin_(with_results or {-1}), Unit.is_city.is_(False))  # the city runs no survey
+               .order_by(Unit.name).all() if code else [])
     unscheduled = _unscheduled(None)
     tasks = [
         Task("accept", "RTL menunggu keputusan", len(waiting), url("followup.plans"),
