@@ -1,11 +1,13 @@
-"""Export jobs: annex workbooks built in the background (RQ) or inline without Redis.
+"""Export jobs: annex workbooks and the city's report (DOCX or PDF) built in the background
+(RQ) or inline without Redis.
 
 Life of an export (``ExportJob`` row, id = RQ job id):
 
     queued -> running -> finished (file in EXPORT_DIR) | failed (error kept)
 
 - The job writes to a temporary ``.part-*`` file inside EXPORT_DIR and renames it atomically to
-  ``<id>.xlsx`` only on success, so a partial file is never offered for download.
+  ``<id>.xlsx`` (``.docx``, ``.pdf``) only on success, so a partial file is never offered for
+  download.
 - Progress goes to ``ExportJob.progress``/``message`` (what the page polls) and to the RQ job's
   ``meta`` together with a heartbeat timestamp.
 - A worker killed mid-job cannot mark its own failure. :func:`reconcile` compares the row with
