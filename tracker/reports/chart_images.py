@@ -26,7 +26,9 @@ def _figure(width_cm: float = 16, height_cm: float = 8) -> Figure:
 
 def _out(fig: Figure, fmt: str) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=DPI)
+    # SVG keeps its words as text (searchable, read by screen readers), not as glyph outlines.
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buf, format=fmt, dpi=DPI)
     plt.close(fig)
     return buf.getvalue()
 
