@@ -139,6 +139,8 @@ def test_trend_sentence_and_history_before_the_system(loaded):
     sentence = _sentence(doc, "trend")
     assert sentence.startswith(f"IKM kota 2017-2021: dari {table.rows[0][1]} pada 2017 naik ")
     assert sentence.endswith(f"menjadi {table.rows[-1][1]} pada 2021.")
+    # Beside each year, the word its own value earns against the year before.
+    assert [r[3] for r in table.rows] == ["-", "Naik", "Naik"]
 
 
 def test_units_follow_the_admins_group_order_with_kelurahan_under_kecamatan(app):

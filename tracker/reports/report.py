@@ -332,22 +332,24 @@ def _trend(doc: Document, data: AnnexData, charts_on: bool) -> None:
         else:
             h = history[y]
             ikm, units, source = h.ikm, h.units, f"laporan kota ({h.source})"
-        rows.append([str(y), format_id(ikm, 2), scoring.category(ikm), _num(units, 0), source])
+        # The word beside each value comes from that value and the one before it.
+        word = N.trend_word(values[-1], ikm) if values else None
+        rows.append([str(y), format_id(ikm, 2), scoring.category(ikm), word or "-", _num(units, 0), source])
         values.append(ikm)
         labels.append(str(y))
+    header = ["Tahun", "IKM kota", "Mutu", "Dibanding tahun sebelumnya", "Jumlah unit", "Sumber"]
+    widths = [1.4, 1.8, 1.1, 2.4, 1.8, 5.5]
     doc.add(Heading("3.6 Tren IKM Kota"))
     if len(rows) < 2:
         doc.add(Paragraph("Belum ada dua tahun IKM kota untuk ditampilkan sebagai tren; nilai tahun-tahun "
                           "sebelum aplikasi dapat dimasukkan admin dari laporan kota."))
         if rows:
-            doc.add(Table(CAPTIONS["trend"], ["Tahun", "IKM kota", "Mutu", "Jumlah unit", "Sumber"], rows,
-                          widths=[1.5, 2, 1.2, 2, 6], numeric={1, 3}))
+            doc.add(Table(CAPTIONS["trend"], header, rows, widths=widths, numeric={1, 4}))
         return
     first, last = values[0], values[-1]
     doc.add(Paragraph(f"IKM kota {labels[0]}-{labels[-1]}: dari {format_id(first, 2)} pada {labels[0]} "
                       f"{N.change_phrase(first, last)} pada {labels[-1]}.", summarises=CAPTIONS["trend"]),
-            Table(CAPTIONS["trend"], ["Tahun", "IKM kota", "Mutu", "Jumlah unit", "Sumber"], rows,
-                  widths=[1.5, 2, 1.2, 2, 6], numeric={1, 3}))
+            Table(CAPTIONS["trend"], header, rows, widths=widths, numeric={1, 4}))
     if charts_on:
         doc.add(Figure(f"Gambar 3.5 IKM kota {labels[0]}-{labels[-1]}",
                        charts.line(labels, values, f"IKM kota {labels[0]}-{labels[-1]}")))
