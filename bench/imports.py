@@ -35,22 +35,22 @@ def generate(path: Path, rows: int, units: int = 300, seed: int = 5) -> Path:
     return path
 
 
-def _rss_kb() -> int:
+def _status_kb(field: str) -> int | None:
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    return 0
+    return None
+
+
+def _rss_kb() -> int:
+    return _status_kb("VmRSS") or 0
 
 
 def _peak_kb() -> int:
     """This process's peak resident size. Not ``ru_maxrss``: that survives exec, so a child
     of a large parent (the bench, having generated the file) reports the parent's size."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _report(seconds: float, before_kb: int, **extra) -> None:

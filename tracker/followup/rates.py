@@ -14,8 +14,13 @@ from ..models import Action, Period, Plan, Unit
 
 
 def entries_of(action: Action) -> list[R.Entry]:
+    return entries_from(action.entries)
+
+
+def entries_from(entries) -> list[R.Entry]:
+    """Progress entries (ORM objects or plain rows with the same columns) as the rules see them."""
     return [R.Entry(quarter=e.quarter, percent=e.percent, status=e.status,
-                    submitted_at=e.submitted_at, id=e.id) for e in action.entries]
+                    submitted_at=e.submitted_at, id=e.id) for e in entries]
 
 
 def action_state(action: Action) -> R.ActionState:

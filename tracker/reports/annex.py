@@ -84,7 +84,8 @@ class AnnexData:
 
     def action_state(self, action):
         """An action's state from its entries, by the domain's rules."""
-        return action_state_of(self.entries.get(action.id, ()), action.not_actionable)
+        from ..followup.rates import entries_from
+        return R.action_state(entries_from(self.entries.get(action.id, ())), action.not_actionable)
 
     @property
     def label(self) -> str:
@@ -98,11 +99,6 @@ class AnnexData:
 
     def u_label(self, key: str) -> str:
         return f"{self.u(key)} ({el.ELEMENTS[key].name if key in el.ELEMENTS else key})"
-
-
-def action_state_of(entries, not_actionable: bool) -> R.ActionState:
-    return R.action_state([R.Entry(quarter=e.quarter, percent=e.percent, status=e.status,
-                                   submitted_at=e.submitted_at, id=e.id) for e in entries], not_actionable)
 
 
 def element_order(numbering: str, views: list[service.UnitView], period: Period | None) -> list[str]:
@@ -858,6 +854,20 @@ def _base_url() -> str:
     return url.rstrip("/") if url.lower().startswith(("http://", "https://")) else ""
 
 
+def evidence_address(entry, base_url: str) -> tuple[str | None, str]:
+    """(the address to link, or None; the text to print) for a report's evidence: its own web
+    link, or the uploaded file at the app's full address (the app path when no base is known)."""
+    link = entry.evidence_link
+    if link:
+        return (link if link.lower().startswith(("http://", "https://")) else None), link
+    if entry.evidence_name:
+        path = f"/rtl/laporan/{entry.id}/bukti"
+        if base_url:
+            return base_url + path, f"Berkas: {entry.evidence_name}"
+        return None, f"Berkas: {entry.evidence_name} (aplikasi: {path})"
+    return None, "Tanpa bukti"
+
+
 def _dec(value: float, decimals: int) -> str:
     from ..domain.numbers import format_id
     return format_id(value, decimals)
@@ -914,23 +924,13 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                     write_text(ws, row, 5, entry.quarter, fmts.center)
                     ws.write_number(row, 6, entry.percent, fmts.pct)
                     write_text(ws, row, 7, ENTRY_STATUS_LABELS.get(entry.status, entry.status), fmts.text)
-                    link = entry.evidence_link
-                    if link and link.lower().startswith(("http://", "https://")) and links < 65000:
-                        ws.write_url(row, 8, link, fmts.link, string=link[:250])
+                    url, text = evidence_address(entry, base_url)
+                    if url and links < 65000:
+                        ws.write_url(row, 8, url, fmts.link, string=text[:250])
                         links += 1
-                    elif link:
-                        write_text(ws, row, 8, link, fmts.text)
-                    elif entry.evidence_name:
-                        path = f"/rtl/laporan/{entry.id}/bukti"
-                        if base_url and links < 65000:
-                            ws.write_url(row, 8, base_url + path, fmts.link,
-                                         string=f"Berkas: {entry.evidence_name}"[:250])
-                            links += 1
-                        else:
-                            write_text(ws, row, 8, f"Berkas: {entry.evidence_name} (aplikasi: {path})",
-                                       fmts.text)
                     else:
-                        write_text(ws, row, 8, "Tanpa bukti", fmts.text)
+                        write_text(ws, row, 8, text, fmts.text)
+                    link = entry.evidence_link
                     fit_row(ws, row, [(v.unit.name, 32), (action.text, 40), (link or entry.evidence_name, 45),
                                       (data.u_label(action.element), 22),
                                       (ENTRY_STATUS_LABELS.get(entry.status, entry.status), 16)])

@@ -20,7 +20,7 @@ from ..followup import status as status_mod
 from ..models import HistoricalIkm, ResultSubmission
 from . import chart_images as charts
 from . import dashboard_data as dd
-from .annex import AnnexData, _base_url, _priority_keys, load_data, previous_realisation
+from .annex import AnnexData, _base_url, _priority_keys, evidence_address, load_data, previous_realisation
 from .document import Document, Figure, Heading, PageBreak, Paragraph, Table
 from .texts import texts_for
 
@@ -521,13 +521,10 @@ def _evidence(doc: Document, data: AnnexData) -> None:
         for plan in (data.previous_plans.get(v.unit.id),):
             for action in (plan.actions if plan is not None else []):
                 for entry in data.entries.get(action.id, ()):
-                    if entry.status == "rejected":
+                    if entry.status == "rejected" or not (entry.evidence_link or entry.evidence_name):
                         continue
-                    if entry.evidence_link:
-                        links.append(entry.evidence_link)
-                    elif entry.evidence_name:
-                        path = f"/rtl/laporan/{entry.id}/bukti"
-                        links.append(base + path if base else f"{entry.evidence_name} (aplikasi: {path})")
+                    url, text = evidence_address(entry, base)
+                    links.append(url or text)
         shown = links[:5] + ([f"... dan {len(links) - 5} bukti lainnya"] if len(links) > 5 else [])
         rows.append([str(i), v.unit.name, report, "\n".join(shown) or "-"])
     doc.add(PageBreak(), Heading("LAMPIRAN 2 TAUTAN LAPORAN SKM DAN LAPORAN REALISASI TINDAK LANJUT", 0),
