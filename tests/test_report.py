@@ -322,3 +322,25 @@ def test_the_citys_unit_is_never_late_in_a_reporting_round(app):
     listed = [r.unit.name for r in R.completeness(rnd, today=date(2022, 8, 15)).rows]
     late = [row.unit.name for _, row in R.late_units(date(2022, 8, 15))]
     assert listed == ["Dinas A"] and late == ["Dinas A"]
+
+
+def test_the_citys_manager_finds_and_starts_the_city_plan_from_the_plan_list(loaded, client):
+    from tracker.domain import scoring
+    from tracker.models import Plan, Unit
+    from tracker.results import service
+    db.session.add(Unit(name="Pemerintah Kota Surakarta", name_key="pemerintah kota surakarta", is_city=True))
+    db.session.commit()
+    make_user("kota@kota.go.id", "manager", ["Pemerintah Kota Surakarta"])
+    db.session.commit()
+    login(client, "kota@kota.go.id")
+    page = client.get("/rtl/?period=2021").get_data(as_text=True)
+    assert "Pemerintah Kota Surakarta" in page
+    city = Unit.query.filter_by(is_city=True).one()
+    assert "Buat RTL" in client.get(f"/rtl/2021/unit/{city.id}").get_data(as_text=True)
+    r = client.post(f"/rtl/2021/unit/{city.id}/buat", data={})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    assert Plan.query.filter_by(unit_id=city.id).count() == 1
+    lowest = scoring.elements_lowest_first(scoring.city_elements([v.result for v in service.unit_views("2021")]))
+    page = client.get(f"/rtl/2021/unit/{city.id}").get_data(as_text=True)
+    assert "nilai rata-rata unsur kota terendah" in page
+    assert f"({lowest[0][1]:.3f}".replace(".", ",") in page

@@ -106,12 +106,17 @@ def plans():
         views = {v.unit.id: v for v in unit_views(code, ids)}
         figures = plan_figures(P.parse_period(code), unit_ids=ids)
         unit_ids = set(views) | set(figures)
+        from ..results.service import has_results
+        if has_results(code):  # the unit standing for the city plans on the city's results
+            city = Unit.query.filter(Unit.is_city.is_(True))
+            unit_ids |= {u.id for u in (city if ids is None else city.filter(Unit.id.in_(ids or {-1})))}
         units = {u.id: u for u in Unit.query.filter(Unit.id.in_(unit_ids or {-1})).all()}
         for uid in sorted(unit_ids, key=lambda i: units[i].name.lower()):
             v = views.get(uid)
             f = figures.get(uid)
             plan = f.plans[0] if f and not f.gathered else None
-            derived = list(v.priorities) if v else []
+            derived = (S.derived_priorities(units[uid], code) if units[uid].is_city
+                       else list(v.priorities) if v else [])
             rows.append({"unit": units[uid], "view": v, "plan": plan, "figures": f,
                          "priorities": S.effective_priorities(plan, derived),
                          "overridden": bool(plan and plan.override_elements)})
@@ -162,17 +167,19 @@ def _plan_context(unit: Unit, code: str):
     plan = S.get_plan(unit.id, period)
     views = unit_views(code, {unit.id})
     view = views[0] if views else None
-    derived = S.derived_priorities(unit, code)  # the city's lowest elements for the city's unit
+    derived_values = S.derived_values(unit, code)  # the city's lowest elements for the city's unit
+    derived = list(derived_values)
     priorities = S.effective_priorities(plan, derived)
     elements = S.period_elements(period)
     S.ensure_catalogue()
     catalogue = S.catalogue_for(elements)
-    return period, plan, view, derived, priorities, elements, catalogue
+    return period, plan, view, derived_values, priorities, elements, catalogue
 
 
 def _render_plan(unit: Unit, code: str, status: int = 200, errors=None, action_form=None,
                  override_form=None, return_form=None):
-    period, plan, view, derived, priorities, elements, catalogue = _plan_context(unit, code)
+    period, plan, view, derived_values, priorities, elements, catalogue = _plan_context(unit, code)
+    derived = list(derived_values)
     rate = rates.plan_rate(plan) if plan else None
     states = {a.id: rates.action_state(a) for a in plan.actions} if plan else {}
     claimed = {a.id: R.claimed_progress(rates.entries_of(a)) for a in plan.actions} if plan else {}
@@ -214,11 +221,11 @@ def _render_plan(unit: Unit, code: str, status: int = 200, errors=None, action_f
                         key=lambda t: (t[0].start_date, t[0].end_date))
     return render_template(
         "followup/plan.html", unit=unit, code=code, ref=ref, period=period, plan=plan, view=view,
-        derived_values=S.derived_values(unit, code),
+        derived_values=derived_values,
         derived=derived, priorities=priorities, grouped=grouped, rate=rate, states=states,
         claimed=claimed, overdue=overdue, action_form=action_form, override_form=override_form,
         return_form=return_form, clear_form=F.ClearOverrideForm(), version_form=F.VersionForm(),
-        can_edit=can_edit, can_create=plan is None and can_edit_unit(unit.id) and view is not None,
+        can_edit=can_edit, can_create=plan is None and can_edit_unit(unit.id) and bool(derived),
         uncovered=S.uncovered_priorities(plan) if plan and plan.status in S.EDITABLE else [],
         prev_ref=prev_ref, prev_plans=prev_plans, prev_rate=prev_rate, next_ref=next_ref,
         next_plan=next_plan, errors=errors or [], catalogue=catalogue, unit_trend=unit_trend,
@@ -309,7 +316,7 @@ def _action_input(form, catalogue_ids=True) -> S.ActionInput:
 def action_add(plan_id):
     plan = _plan_or_404(plan_id, edit=True)
     code, unit = plan.period.code, plan.unit
-    _, _, _, derived, priorities, _, catalogue = _plan_context(unit, code)
+    _, _, _, _, priorities, _, catalogue = _plan_context(unit, code)
     form = _action_form(plan, priorities, catalogue, formdata=request.form)
     if not form.validate_on_submit():
         return _render_plan(unit, code, 400, _form_errors(form), action_form=form)
@@ -418,7 +425,7 @@ def action_edit(action_id):
     action = _action_or_404(action_id, edit=True)
     plan = action.plan
     code, unit = plan.period.code, plan.unit
-    _, _, _, derived, priorities, _, catalogue = _plan_context(unit, code)
+    _, _, _, _, priorities, _, catalogue = _plan_context(unit, code)
     errors, status = [], 200
     if request.method == "POST":
         form = _action_form(plan, priorities, catalogue, action, formdata=request.form)
