@@ -129,3 +129,26 @@ def test_read_ahead_gives_every_item_raises_the_producers_error_and_stops_early(
     import time
     time.sleep(0.2)
     assert len(produced) == count <= 6
+
+
+def test_block_profiles_count_their_rows_and_older_zlib_blocks_still_read():
+    import zlib
+    from collections import Counter
+
+    from tracker.imports.blocks import DEMOGRAPHIC_COLUMNS, _decompress
+    parts, problems = parse_response_chunks(read_table_chunks(_file(), "r.csv", rows=20), "questionnaire")
+    assert not problems.total
+    for _, fields in parts.pieces:
+        rows = list(unpack(fields).rows())
+        assert fields["respondents"] == len(rows)
+        for column in ("age", "sex"):
+            counted = Counter(r[column] or "" for r in rows)
+            assert {v: k for v, k in fields["profile"][column]} == dict(counted)
+    # A block as written before zstd: zlib streams and codes always uint32.
+    index, fields = parts.pieces[0]
+    n = fields["respondents"]
+    codes = np.frombuffer(_decompress(fields["detail_codes"]), dtype=np.uint8 if len(
+        _decompress(fields["detail_codes"])) == len(DEMOGRAPHIC_COLUMNS) * n else np.uint16)
+    old = dict(fields, answers=zlib.compress(_decompress(fields["answers"])),
+               detail_codes=zlib.compress(codes.astype(np.uint32).tobytes()))
+    assert list(unpack(old).rows()) == list(unpack(fields).rows())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import zstandard
 
 from ..models import ResponseBlock
 from ..models.survey import name_key
@@ -26,6 +27,23 @@ def _factorized(column):
         return remap[column.codes].astype(np.int64), distinct
     codes, uniques = pd.factorize(pd.Series(column, dtype=object).fillna(""), sort=False)
     return codes.astype(np.int64), np.array([str(v) for v in uniques], dtype=object)
+
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_packer = zstandard.ZstdCompressor(level=1)
+
+
+def _compress(data: bytes) -> bytes:
+    """A block's bytes compressed with zstd at its fastest level: three times quicker than
+    zlib's fastest for a smaller result (compression was a fifth of a million-row import)."""
+    return _packer.compress(data)
+
+
+def _decompress(data: bytes) -> bytes:
+    """Blocks written before zstd are zlib streams; a zstd frame starts with its magic number."""
+    if bytes(data[:4]) == _ZSTD_MAGIC:
+        return zstandard.ZstdDecompressor().decompress(data)
+    return zlib.decompress(data)
 
 
 def _codes_dtype(size: int):
@@ -75,7 +93,9 @@ def pack_rows(keys, answers: dict, row_units: np.ndarray, demographics: dict) ->
         first = np.searchsorted(pair_units, block_units)  # each block's first pair
         last = np.r_[first[1:], len(distinct)]
         local = inverse - np.repeat(first, ends - starts)
-        numbered[c] = (uniques[distinct % len(uniques)], first, last, local)
+        # Every (unit, value) pair occurs, so its count is the block's profile entry.
+        tally = np.bincount(inverse, minlength=len(distinct)).tolist() if c in PROFILE_COLUMNS else None
+        numbered[c] = (uniques[distinct % len(uniques)].tolist(), first.tolist(), last.tolist(), local, tally)
         widest = max(widest, len(uniques))
     # Every block's numbers in one matrix (attributes x rows, in block order), sliced per block.
     all_codes = np.zeros((len(DEMOGRAPHIC_COLUMNS), len(order)), dtype=_codes_dtype(widest))
@@ -92,16 +112,16 @@ def pack_rows(keys, answers: dict, row_units: np.ndarray, demographics: dict) ->
                 if c in PROFILE_COLUMNS:
                     profile[c] = [["", n]]
                 continue
-            written, first, last, _ = numbered[c]
-            values[c] = written[first[b]:last[b]].tolist()
-            if c in PROFILE_COLUMNS:
-                counts = np.bincount(all_codes[i, start:end], minlength=len(values[c]))
-                profile[c] = list(map(list, zip(values[c], counts.tolist())))  # every value occurs
+            written, first, last, _, tally = numbered[c]
+            lo, hi = first[b], last[b]
+            values[c] = written[lo:hi]
+            if tally is not None:
+                profile[c] = [[v, k] for v, k in zip(values[c], tally[lo:hi])]
         out.append((int(block_units[b]), {
             "respondents": n, "keys": keys,
-            "answers": zlib.compress(matrix[start:end].tobytes(), 1),
+            "answers": _compress(matrix[start:end].tobytes()),
             "profile": profile, "detail_values": values,
-            "detail_codes": zlib.compress(all_codes[:, start:end].tobytes(), 1)}))
+            "detail_codes": _compress(all_codes[:, start:end].tobytes())}))
     return out
 
 
@@ -139,8 +159,8 @@ def read_block(block: ResponseBlock) -> Respondents:
 def unpack(fields: dict) -> Respondents:
     """A block's fields (as ``pack_rows`` makes them, or read from a row) back to respondents."""
     n, keys = fields["respondents"], list(fields["keys"])
-    answers = np.frombuffer(zlib.decompress(fields["answers"]), dtype=np.uint8).reshape(n, len(keys))
-    raw = zlib.decompress(fields["detail_codes"])
+    answers = np.frombuffer(_decompress(fields["answers"]), dtype=np.uint8).reshape(n, len(keys))
+    raw = _decompress(fields["detail_codes"])
     # Numbers are stored in the narrowest type that holds them (older blocks: always uint32).
     width = len(raw) // (len(DEMOGRAPHIC_COLUMNS) * n) if n else 4
     codes = np.frombuffer(raw, dtype={1: np.uint8, 2: np.uint16, 4: np.uint32}[width]).reshape(-1, n)

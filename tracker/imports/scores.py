@@ -299,7 +299,8 @@ def parse_responses(frame: pd.DataFrame, numbering: str | None,
     """
     problems = Problems()
     keys = check_numbering(numbering, problems)
-    frame = frame.rename(columns=DEMOGRAPHIC_ALIASES)
+    if any(c in DEMOGRAPHIC_ALIASES for c in frame.columns):  # renamed without copying the rows
+        frame = frame.rename(columns=DEMOGRAPHIC_ALIASES, copy=False)
     frame, window_names = window_columns(frame, problems)
     columns = list(frame.columns)
     if "unit" not in columns:

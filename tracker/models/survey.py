@@ -140,11 +140,11 @@ class ResponseBlock(db.Model):
     one row per unit, batch and chunk of the file read (``readers.CHUNK_ROWS`` rows) instead of
     one per respondent (a million respondents over 300 units are 1,500 rows, about 5 MB).
 
-    ``answers`` is the zlib-compressed uint8 matrix respondents x ``keys`` (0 = not answered).
+    ``answers`` is the compressed (zstd; zlib in older blocks) uint8 matrix respondents x ``keys`` (0 = not answered).
     ``profile`` holds, per demographic attribute, the written values and how many respondents
     gave each ([[value, count], ...], "" for empty): what the respondents' profile needs.
     ``detail_values`` / ``detail_codes`` keep each respondent's demographic answers (distinct
-    values per attribute, and a zlib-compressed matrix attributes x respondents, in the narrowest
+    values per attribute, and a compressed matrix attributes x respondents, in the narrowest
     unsigned type that holds them, of
     indexes into them) for whatever needs one respondent's row. ``tracker.imports.blocks``
     reads them back."""
