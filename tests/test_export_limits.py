@@ -21,11 +21,33 @@ def test_a_write_past_excels_last_row_raises_instead_of_returning_minus_one():
     for write in (lambda: ws.write_string(EXCEL_ROWS, 0, "x"), lambda: ws.write_number(EXCEL_ROWS, 0, 1),
                   lambda: ws.write_blank(EXCEL_ROWS, 0, None, wb.add_format()),
                   lambda: ws.merge_range(EXCEL_ROWS - 1, 0, EXCEL_ROWS, 1, "x"),
+                  lambda: ws.merge_text(EXCEL_ROWS - 1, 0, EXCEL_ROWS, 1, "x"),
+                  lambda: ws.merge_text(0, 16383, 0, 16384, "x"),
                   lambda: ws.write_url(EXCEL_ROWS, 0, "https://a.test"),
                   lambda: ws.write(0, 16384, "kolom di luar batas")):
         with pytest.raises(WorkbookRefused, match="lembar 'Uji'.*di luar batas lembar Excel"):
             write()
     wb.close()
+
+
+def test_merge_text_writes_one_merged_range_neutralised_and_refuses_overlaps(tmp_path):
+    from xlsxwriter.exceptions import OverlappingRange
+    path = tmp_path / "m.xlsx"
+    wb = CheckedWorkbook(str(path))
+    ws = wb.add_worksheet("Uji")
+    fmt = wb.add_format({"border": 1})
+    ws.merge_text(0, 0, 0, 1, "=1+1", fmt)
+    ws.merge_text(1, 0, 2, 0, 86.5, fmt)
+    ws.merge_text(3, 0, 3, 2, None, fmt)
+    ws.merge_text(4, 0, 4, 0, "satu sel", fmt)  # a single cell is written, not merged
+    with pytest.raises(OverlappingRange):
+        ws.merge_text(0, 1, 0, 2, "tumpang", fmt)
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["Uji"]
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["A1:B1", "A2:A3", "A4:C4"]
+    assert sheet["A1"].value == "'=1+1" and sheet["A1"].data_type == "s"
+    assert sheet["A2"].value == 86.5 and sheet["A4"].value is None and sheet["A5"].value == "satu sel"
+    assert sheet["B1"].border.top.style == "thin"  # the other cells keep the range's format
 
 
 def test_text_too_long_for_a_cell_raises_instead_of_being_cut():

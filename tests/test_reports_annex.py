@@ -130,8 +130,16 @@ def test_lampiran_blocks_equal_summary(loaded, tmp_path):
     assert "Hasil Konversi IKM" in text and "Interval Kategori Mutu Pelayanan" in text
     assert "3,5324 - 4,0000" in text
     assert "Penanggung Jawab" in text and "2021 TW IV" in text and "\u2713" in text
-    # the RTL rows carry the action's verified realisation
+    # the RTL rows carry each action's verified realisation, as the domain rule gives it
     assert "Sub Bagian Umpeg" in text
+    from tracker.followup import rates
+    from tracker.models import Action, Plan
+    expected = sorted((a.text, rates.action_state(a).realisation)
+                      for a in Action.query.join(Plan).filter(Plan.status == "accepted"))
+    real_col = next(row.index("Realisasi (%)") for row in cells if "Realisasi (%)" in row)
+    printed = sorted((row[2], row[real_col]) for row in cells
+                     if isinstance(row[0], int) and row[1] and isinstance(row[real_col], (int, float)))
+    assert printed == expected and any(value > 0 for _, value in printed)
     # Lampiran 2 links
     ev = openpyxl.load_workbook(out)["Lampiran 2"]
     links = [c.hyperlink.target for row in ev.iter_rows() for c in row if c.hyperlink]

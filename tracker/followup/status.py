@@ -20,7 +20,7 @@ from ..domain import periods as P
 from ..domain import effect
 from ..domain import realisation as R
 from ..domain import rollup
-from ..extensions import db
+from ..extensions import core_rows, db
 from ..models import Action, Period, Plan, Unit
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -84,7 +84,7 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
     out: dict[int, list[R.ActionFacts]] = {pid: [] for pid in plan_ids}
     # The JSON lists come as text and are decoded once per distinct value: thousands of actions
     # share a few schedules, and decoding each row's JSON was most of the load's cost.
-    rows = db.session.execute(
+    rows = core_rows(
         select(a.c.id, a.c.plan_id, a.c.element, cast(a.c.quarters, Text), a.c.state_percent,
                a.c.state_claimed, cast(a.c.state_reported, Text), a.c.state_pending, a.c.not_actionable,
                cast(a.c.state_verified, Text), a.c.owner)
@@ -163,9 +163,11 @@ def accepted_realisation(code: str, unit_ids=None) -> dict[int, float | None]:
     return {uid: f.status.realisation for uid, f in figures.items() if f.accepted}
 
 
-def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=None) -> PeriodStatus:
+def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=None,
+                  figures: dict[int, PlanFigures] | None = None) -> PeriodStatus:
     """``loaded``: results already loaded by ``views_for_codes`` for the period and the next one
-    (pages that show several periods load them once)."""
+    (pages that show several periods load them once); ``figures``: ``plan_figures`` of the
+    period for the same units and day, when the caller has them already."""
     from ..results.service import views_for_codes
     ref = P.parse_period(code)
     as_of = as_of or today_wib()
@@ -173,7 +175,8 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=No
         loaded = views_for_codes([ref.code, ref.next().code], unit_ids)
     views = {v.unit.id: v for v in loaded[ref.code]}
     next_views = {v.unit.id: v for v in loaded[ref.next().code]}
-    figures = plan_figures(ref, as_of, unit_ids)
+    if figures is None:
+        figures = plan_figures(ref, as_of, unit_ids)
     units = {v.unit.id: v.unit for v in views.values()}
     units.update({f.plans[0].unit_id: f.plans[0].unit for f in figures.values()})
     out = []

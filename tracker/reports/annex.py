@@ -36,12 +36,12 @@ from ..domain.dates import format_window
 from ..domain import realisation as R
 from ..domain.realisation import OUTCOMES
 from ..domain.realisation import mean_rate
-from ..extensions import db
+from ..extensions import core_rows, db
 from ..followup import status as status_mod
 from ..models import Action, Period
 from ..results import service
-from .safe import CheckedWorkbook, write_text
-from .textfit import row_points
+from .safe import CheckedWorkbook, neutralise, write_text
+from .textfit import max_lines, points_for, row_points, wrapped_lines
 
 Progress = Callable[[float, str], None]
 
@@ -80,12 +80,16 @@ class AnnexData:
     overrides: dict[int, list[str]] = field(default_factory=dict)
     status: object = None  # followup.status.PeriodStatus (effect of follow-up)
     quarters: list[P.Quarter] = field(default_factory=list)
-    entries: dict[int, list] = field(default_factory=dict)  # action id -> its progress entries (rows)
+    # action id -> its progress entries that were not rejected (rows), for the evidence lists
+    entries: dict[int, list] = field(default_factory=dict)
 
     def action_state(self, action):
-        """An action's state from its entries, by the domain's rules."""
-        from ..followup.rates import entries_from
-        return R.action_state(entries_from(self.entries.get(action.id, ())), action.not_actionable)
+        """An action's realisation and outcome: the state its row keeps, which the domain's rules
+        wrote from its entries in the same transaction as any change (``followup.state``)."""
+        if action.outcome is None:  # a row written before the state was kept: from its entries
+            from ..followup.rates import entries_of
+            return R.action_state(entries_of(db.session.get(Action, action.id)), action.not_actionable)
+        return R.ActionState(float(action.percent) if action.percent is not None else 0.0, action.outcome)
 
     @property
     def label(self) -> str:
@@ -114,7 +118,10 @@ def element_order(numbering: str, views: list[service.UnitView], period: Period 
 def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
     from ..results.order import in_org_order
     ref = P.parse_period(code)
-    views = in_org_order(service.unit_views(ref.code, unit_ids), lambda v: v.unit)  # organisational order
+    # This period, the one before (Tabel 3.1's change) and the one after (the effect of
+    # follow-up), with one load of the stored rows.
+    loaded = service.views_for_codes([ref.code, ref.previous().code, ref.next().code], unit_ids)
+    views = in_org_order(loaded[ref.code], lambda v: v.unit)  # organisational order
     if not views:
         raise LookupError(f"Periode {ref.code} belum memiliki hasil SKM.")
     period = service.get_period(ref.code)
@@ -138,7 +145,7 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
             data.change_from, data.change_to = subs[-2], subs[-1]
     else:
         prev_ref = ref.previous()
-        prev_views = service.unit_views(prev_ref.code, unit_ids)
+        prev_views = loaded[prev_ref.code]
         if prev_views:
             prev = Part(prev_ref.code, prev_ref.label, {v.unit.id: v for v in prev_views})
             data.parts = [prev, this]
@@ -160,17 +167,18 @@ def load_data(code: str, unit_ids: set[int] | None = None) -> AnnexData:
                       if p.override_elements and p.period_id == getattr(period, "id", None)}
     data.previous_rates = {uid: f.status for uid, f in prev.items() if f.accepted}
     data.previous_plans = {uid: _plan_of(f, actions) for uid, f in prev.items() if f.accepted}
-    data.status = status_mod.period_status(ref.code, unit_ids=unit_ids)
+    data.status = status_mod.period_status(ref.code, unit_ids=unit_ids, loaded=loaded, figures=figures)
     if actions:
         from sqlalchemy import select
 
         from ..models import ProgressEntry
         e = ProgressEntry.__table__
-        rows = db.session.execute(
-            select(e.c.action_id, e.c.id, e.c.quarter, e.c.percent, e.c.status, e.c.submitted_at,
+        rows = core_rows(
+            select(e.c.action_id, e.c.id, e.c.quarter, e.c.percent, e.c.status,
                    e.c.evidence_link, e.c.evidence_name)
             .join(Action, Action.id == e.c.action_id)
-            .where(Action.plan_id.in_([p.id for p in accepted_plans])).order_by(e.c.id))
+            .where(Action.plan_id.in_([p.id for p in accepted_plans]), e.c.status != R.REJECTED)
+            .order_by(e.c.id))
         for row in rows:
             data.entries.setdefault(row.action_id, []).append(row)
 
@@ -210,6 +218,8 @@ class ActionRow:
     target: str | None
     not_actionable: bool
     period_code: str  # the period its plan answers
+    percent: float | None = None  # latest verified percentage (the row's kept state)
+    outcome: str | None = None  # its outcome, as the row keeps it
 
 
 @dataclass
@@ -227,11 +237,13 @@ def _action_rows(plans) -> dict[int, list[ActionRow]]:
     a = Action.__table__
     codes = {p.id: p.period.code for p in plans}
     out: dict[int, list[ActionRow]] = {pid: [] for pid in codes}
-    for r in db.session.execute(
+    for r in core_rows(
             select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.quarters, a.c.owner, a.c.target,
-                   a.c.not_actionable).where(a.c.plan_id.in_(list(codes))).order_by(a.c.id)):
+                   a.c.not_actionable, a.c.state_percent, a.c.state_outcome)
+            .where(a.c.plan_id.in_(list(codes))).order_by(a.c.id)):
         out[r.plan_id].append(ActionRow(r.id, r.plan_id, r.element, r.text, list(r.quarters or []), r.owner,
-                                        r.target, bool(r.not_actionable), codes[r.plan_id]))
+                                        r.target, bool(r.not_actionable), codes[r.plan_id],
+                                        r.state_percent, r.state_outcome))
     return out
 
 
@@ -670,8 +682,7 @@ class UnitSheet:
     def _element_header(self, ws, r, d, last: str) -> int:
         """The U1..Un header row of an element table; returns the next row."""
         f = self.fmts
-        ws.merge_range(r, 0, r, 1, "", f.head)
-        ws.write_string(r, 0, "Unsur", f.head)
+        ws.merge_text(r, 0, r, 1, "Unsur", f.head)
         for i, k in enumerate(d.keys):
             ws.write_string(r, self.FIRST_U + i, d.u(k), f.head)
         ws.write_string(r, self.sum_col, last, f.head)
@@ -715,7 +726,7 @@ class UnitSheet:
                     ("NRR / Unsur", nrrs, f.nrr),
                     ("NRR Tertimbang / Unsur", weighted, f.nrr))
             for label, values, fmt in rows:
-                ws.merge_range(r, 0, r, 1, label, f.rowlabel)
+                ws.merge_text(r, 0, r, 1, label, f.rowlabel)
                 for i, k in enumerate(keys):
                     num(ws, r, u0 + i, values.get(k), fmt)
                 if label.startswith("NRR Tertimbang"):
@@ -724,14 +735,12 @@ class UnitSheet:
                     ws.write_blank(r, self.sum_col, None, fmt)
                 r += 1
             ikm_value = scoring.ikm(nrrs) if nrrs else None
-            ws.merge_range(r, 0, r, 1, "Hasil Konversi IKM", f.rowlabel)
-            ws.merge_range(r, u0, r, u0 + 1, None, f.ikm)
-            num(ws, r, u0, ikm_value, f.ikm)
+            ws.merge_text(r, 0, r, 1, "Hasil Konversi IKM", f.rowlabel)
+            ws.merge_text(r, u0, r, u0 + 1, ikm_value, f.ikm)
             r += 1
             cat = scoring.category(ikm_value) if ikm_value is not None else ""
-            ws.merge_range(r, 0, r, 1, "Kategori", f.rowlabel)
-            ws.merge_range(r, u0, r, u0 + 1, "", _cat(f, cat))
-            write_text(ws, r, u0, f"{cat} ({scoring.CATEGORY_NAMES[cat]})" if cat else "", _cat(f, cat))
+            ws.merge_text(r, 0, r, 1, "Kategori", f.rowlabel)
+            ws.merge_text(r, u0, r, u0 + 1, f"{cat} ({scoring.CATEGORY_NAMES[cat]})" if cat else "", _cat(f, cat))
             r += 2
         del by_period
 
@@ -739,12 +748,12 @@ class UnitSheet:
         ws.write_string(r, 0, f"NRR per Unsur {d.label}", f.label)
         r += 1
         r = self._element_header(ws, r, d, "IKM")
-        ws.merge_range(r, 0, r, 1, "NRR", f.rowlabel)
+        ws.merge_text(r, 0, r, 1, "NRR", f.rowlabel)
         for i, k in enumerate(keys):
             num(ws, r, u0 + i, view.result.nrrs.get(k), f.nrr)
         ws.write_number(r, self.sum_col, view.ikm, f.ikm)
         r += 1
-        ws.merge_range(r, 0, r, 1, "Mutu", f.rowlabel)
+        ws.merge_text(r, 0, r, 1, "Mutu", f.rowlabel)
         for i, k in enumerate(keys):
             value = view.result.nrrs.get(k)
             cat = scoring.nrr_category(value) if value is not None else ""
@@ -755,16 +764,16 @@ class UnitSheet:
         # Category intervals.
         ws.write_string(r, 0, "Interval Kategori Mutu Pelayanan", f.label)
         r += 1
-        ws.merge_range(r, 0, r, 1, "Nilai Interval (NRR)", f.head)
-        ws.merge_range(r, 2, r, 3, "Nilai Interval Konversi", f.head)
+        ws.merge_text(r, 0, r, 1, "Nilai Interval (NRR)", f.head)
+        ws.merge_text(r, 2, r, 3, "Nilai Interval Konversi", f.head)
         ws.write_string(r, 4, "Mutu", f.head)
-        ws.merge_range(r, 5, r, 6, "Kinerja", f.head)
+        ws.merge_text(r, 5, r, 6, "Kinerja", f.head)
         r += 1
         for code, lo, hi, clo, chi in scoring.CATEGORY_INTERVALS:
-            ws.merge_range(r, 0, r, 1, f"{_dec(lo, 4)} - {_dec(hi, 4)}", f.center)
-            ws.merge_range(r, 2, r, 3, f"{_dec(clo, 2)} - {_dec(chi, 2)}", f.center)
+            ws.merge_text(r, 0, r, 1, f"{_dec(lo, 4)} - {_dec(hi, 4)}", f.center)
+            ws.merge_text(r, 2, r, 3, f"{_dec(clo, 2)} - {_dec(chi, 2)}", f.center)
             ws.write_string(r, 4, code, _cat(f, code))
-            ws.merge_range(r, 5, r, 6, scoring.CATEGORY_NAMES[code], f.text)
+            ws.merge_text(r, 5, r, 6, scoring.CATEGORY_NAMES[code], f.text)
             r += 1
         r += 1
 
@@ -772,17 +781,17 @@ class UnitSheet:
         ws.write_string(r, 0, f"Rencana Tindak Lanjut atas Hasil SKM {d.label}", f.label)
         r += 1
         head_row = r
-        ws.merge_range(r, 0, r + 1, 0, "No", f.head)
-        ws.merge_range(r, 1, r + 1, 1, "Prioritas Unsur", f.head)
+        ws.merge_text(r, 0, r + 1, 0, "No", f.head)
+        ws.merge_text(r, 1, r + 1, 1, "Prioritas Unsur", f.head)
         self._merge(r, 2, r + 1, self.first_q - 1, "Program / Kegiatan", f.head)
         if d.quarters:
             self._merge(r, self.first_q, r, self.last_q, "Waktu Pelaksanaan", f.head)
             for i, q in enumerate(d.quarters):
                 ws.write_string(r + 1, self.first_q + i, q.label, f.head)
-        ws.merge_range(r, self.col_owner, r + 1, self.col_owner, "Penanggung Jawab", f.head)
-        ws.merge_range(r, self.col_target, r + 1, self.col_target, "Target", f.head)
-        ws.merge_range(r, self.col_real, r + 1, self.col_real, "Realisasi (%)", f.head)
-        ws.merge_range(r, self.col_status, r + 1, self.col_status, "Status", f.head)
+        ws.merge_text(r, self.col_owner, r + 1, self.col_owner, "Penanggung Jawab", f.head)
+        ws.merge_text(r, self.col_target, r + 1, self.col_target, "Target", f.head)
+        ws.merge_text(r, self.col_real, r + 1, self.col_real, "Realisasi (%)", f.head)
+        ws.merge_text(r, self.col_status, r + 1, self.col_status, "Status", f.head)
         ws.set_row(head_row + 1, 24)
         r += 2
         plan = d.plans.get(unit.id)
@@ -826,11 +835,7 @@ class UnitSheet:
         self.row = r + 2
 
     def _merge(self, r1, c1, r2, c2, text, fmt):
-        if r1 == r2 and c1 == c2:
-            write_text(self.ws, r1, c1, text, fmt)
-        else:
-            self.ws.merge_range(r1, c1, r2, c2, "", fmt)
-            write_text(self.ws, r1, c1, text, fmt)
+        self.ws.merge_text(r1, c1, r2, c2, "" if text is None else str(text), fmt)
 
     def finish(self):
         if self.breaks:
@@ -900,40 +905,47 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
     base_url = _base_url()
     ws, row, links = open_sheet()
     n = 0
+    labels = {s: neutralise(label) for s, label in ENTRY_STATUS_LABELS.items()}
     for v in data.views:
         wrote = False
+        unit_name = neutralise(v.unit.name)
         for plans in (data.previous_plans, data.plans):
             plan = plans.get(v.unit.id)
             if plan is None:
                 continue
             for action in plan.actions:
-                for entry in data.entries.get(action.id, ()):
-                    if entry.status == "rejected":
-                        continue
+                entries = [e for e in data.entries.get(action.id, ()) if e.status != "rejected"]
+                if not entries:
+                    continue
+                # What every row of this action repeats, made once (a city has 16,000 rows).
+                element = data.u_label(action.element) if action.element in el.ELEMENTS else action.element
+                texts = (neutralise(action.period_code), neutralise(element), neutralise(action.text))
+                lines = max_lines([(v.unit.name, 32), (action.text, 40), (element, 22)])
+                for entry in entries:
                     if ws.rows_left(row) < 1:
                         ws, row, links = open_sheet()
                     if not wrote:
                         n += 1
                         wrote = True
+                    status = labels.get(entry.status) or neutralise(entry.status)
                     ws.write_number(row, 0, n, fmts.center)
-                    write_text(ws, row, 1, v.unit.name, fmts.text)
-                    write_text(ws, row, 2, action.period_code, fmts.center)
-                    write_text(ws, row, 3, data.u_label(action.element)
-                               if action.element in el.ELEMENTS else action.element, fmts.text)
-                    write_text(ws, row, 4, action.text, fmts.text)
-                    write_text(ws, row, 5, entry.quarter, fmts.center)
+                    ws.write_string(row, 1, unit_name, fmts.text)
+                    ws.write_string(row, 2, texts[0], fmts.center)
+                    ws.write_string(row, 3, texts[1], fmts.text)
+                    ws.write_string(row, 4, texts[2], fmts.text)
+                    ws.write_string(row, 5, neutralise(entry.quarter), fmts.center)
                     ws.write_number(row, 6, entry.percent, fmts.pct)
-                    write_text(ws, row, 7, ENTRY_STATUS_LABELS.get(entry.status, entry.status), fmts.text)
+                    ws.write_string(row, 7, status, fmts.text)
                     url, text = evidence_address(entry, base_url)
                     if url and links < 65000:
                         ws.write_url(row, 8, url, fmts.link, string=text[:250])
                         links += 1
                     else:
                         write_text(ws, row, 8, text, fmts.text)
-                    link = entry.evidence_link
-                    fit_row(ws, row, [(v.unit.name, 32), (action.text, 40), (link or entry.evidence_name, 45),
-                                      (data.u_label(action.element), 22),
-                                      (ENTRY_STATUS_LABELS.get(entry.status, entry.status), 16)])
+                    height = points_for(max(lines, wrapped_lines(entry.evidence_link or entry.evidence_name, 45),
+                                            wrapped_lines(status, 16)))
+                    if height:
+                        ws.set_row(row, height)
                     row += 1
         if not wrote:
             if ws.rows_left(row) < 1:

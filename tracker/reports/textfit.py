@@ -74,10 +74,20 @@ LINE_POINTS = 11.5  # one line of 9-point Arial with the spreadsheet's line spac
 
 def row_points(cells, size: float = 9.0) -> float | None:
     """The height for a row of wrapped cells [(text, column width)], or None for one line."""
-    return _row_points(tuple((str(t) if t else "", w) for t, w in cells), size)
+    return points_for(max_lines(cells, size))
 
 
-@lru_cache(maxsize=65536)
-def _row_points(cells: tuple, size: float) -> float | None:
-    lines = max((wrapped_lines(text, width, size) for text, width in cells if text), default=1)
+def max_lines(cells, size: float = 9.0) -> int:
+    """The most lines any of the wrapped cells [(text, column width)] takes (at least 1)."""
+    most = 1
+    for text, width in cells:  # a loop, not max() over a generator: an annex calls this 25,000 times
+        if text:
+            lines = wrapped_lines(text, width, size)
+            if lines > most:
+                most = lines
+    return most
+
+
+def points_for(lines: int) -> float | None:
+    """The height of a row ``lines`` lines tall, or None for one line (the default height)."""
     return LINE_POINTS * lines + 1.5 if lines > 1 else None

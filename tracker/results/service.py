@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..domain import periods as P
 from ..domain import rollup, scoring
-from ..extensions import db
+from ..extensions import core_rows, db
 from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 
 
@@ -142,7 +142,7 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> l
         active.append(t.c.unit_id.in_(unit_ids or {-1}))
     query = (select(*(t.c[name] for name in _RESULT_COLUMNS))
              .join(ImportBatch, ImportBatch.id == t.c.batch_id).where(*active).order_by(t.c.id))
-    rows = db.session.execute(query).all()
+    rows = core_rows(query).all()
     if not rows:
         return []
     units = {u.id: u for u in Unit.query.filter(Unit.id.in_({r.unit_id for r in rows})).all()}
@@ -153,7 +153,7 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> l
     scores = (select(e.c.result_id, e.c.element, e.c.total, e.c.answers, e.c.nrr)
               .where(e.c.result_id.in_(query.with_only_columns(t.c.id).order_by(None)))
               .order_by(e.c.id))
-    for result_id, element, total, answers, nrr in db.session.execute(scores):
+    for result_id, element, total, answers, nrr in core_rows(scores):
         results[result_id].elements.append(StoredElement(element, total, answers, nrr))
     return list(results.values())
 
