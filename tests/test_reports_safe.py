@@ -37,3 +37,29 @@ def test_write_text_uses_write_string(tmp_path):
     wb.close()
     cell = openpyxl.load_workbook(path).active["A1"]
     assert cell.data_type == "s" and cell.value == "'=SUM(1,2)"
+
+
+def test_collector_paused_while_writing_and_restored_after_an_error():
+    import gc
+
+    from tracker.reports.pausing import collector_paused
+    seen = []
+
+    @collector_paused
+    def write(fail):
+        seen.append(gc.isenabled())
+        if fail:
+            raise RuntimeError("gagal")
+        return "ok"
+
+    assert gc.isenabled()
+    assert write(False) == "ok" and gc.isenabled()
+    with pytest.raises(RuntimeError):
+        write(True)
+    assert gc.isenabled() and seen == [False, False]
+    gc.disable()
+    try:  # a caller that had paused it itself keeps it paused
+        write(False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -41,6 +41,7 @@ from ..followup import status as status_mod
 from ..models import Action, Period
 from ..results import service
 from .safe import CheckedWorkbook, neutralise, write_text
+from .pausing import collector_paused
 from .textfit import max_lines, points_for, row_points, wrapped_lines
 
 Progress = Callable[[float, str], None]
@@ -906,6 +907,7 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
     ws, row, links = open_sheet()
     n = 0
     labels = {s: neutralise(label) for s, label in ENTRY_STATUS_LABELS.items()}
+    row_formats = (fmts.center, fmts.text, fmts.center, fmts.text, fmts.text, fmts.center, fmts.pct, fmts.text)
     for v in data.views:
         wrote = False
         unit_name = neutralise(v.unit.name)
@@ -928,14 +930,9 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                         n += 1
                         wrote = True
                     status = labels.get(entry.status) or neutralise(entry.status)
-                    ws.write_number(row, 0, n, fmts.center)
-                    ws.write_string(row, 1, unit_name, fmts.text)
-                    ws.write_string(row, 2, texts[0], fmts.center)
-                    ws.write_string(row, 3, texts[1], fmts.text)
-                    ws.write_string(row, 4, texts[2], fmts.text)
-                    ws.write_string(row, 5, neutralise(entry.quarter), fmts.center)
-                    ws.write_number(row, 6, entry.percent, fmts.pct)
-                    ws.write_string(row, 7, status, fmts.text)
+                    ws.write_prepared(row, 0, (n, unit_name, texts[0], texts[1], texts[2],
+                                               neutralise(entry.quarter), float(entry.percent), status),
+                                      row_formats)
                     url, text = evidence_address(entry, base_url)
                     if url and links < 65000:
                         ws.write_url(row, 8, url, fmts.link, string=text[:250])
@@ -1046,6 +1043,7 @@ def _report(progress: Progress | None, fraction: float, message: str):
         progress(max(0.0, min(1.0, fraction)), message)
 
 
+@collector_paused
 def write_period_workbook(code: str, out_path, progress: Progress | None = None) -> str:
     """Write the period's annex workbook to ``out_path``. Raises LookupError when the period has
     no results. ``progress(fraction, message)`` is called as the work advances."""
@@ -1084,6 +1082,7 @@ def write_period_workbook(code: str, out_path, progress: Progress | None = None)
     return str(out_path)
 
 
+@collector_paused
 def write_unit_workbook(code: str, unit_id: int, out_path, progress: Progress | None = None) -> str:
     """One unit's annex (its Lampiran 1 block and evidence) for the period."""
     _report(progress, 0.05, "Memuat data unit")

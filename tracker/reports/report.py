@@ -23,6 +23,7 @@ from . import dashboard_data as dd
 from .annex import AnnexData, _base_url, _priority_keys, evidence_address, load_data, previous_realisation
 from .document import Document, Figure, Heading, PageBreak, Paragraph, Table
 from .texts import texts_for
+from .pausing import collector_paused
 
 Progress = Callable[[float, str], None]
 
@@ -54,6 +55,7 @@ def _element_name(key: str) -> str:
     return el.ELEMENTS[key].name if key in el.ELEMENTS else key
 
 
+@collector_paused
 def build_report(code: str, progress: Progress | None = None, charts_on: bool = True) -> Document:
     step = progress or (lambda fraction, message: None)
     data = load_data(code)  # units in organisational order

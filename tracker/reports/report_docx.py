@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .document import Document, Figure, Heading, PageBreak, Paragraph, Table
+from .pausing import collector_paused
 
 INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 USABLE_CM = 16.0  # A4 portrait, 2.5 cm margins
@@ -37,6 +38,7 @@ def clean(text) -> str:
     return INVALID_XML.sub("", str(text if text is not None else ""))
 
 
+@collector_paused
 def write_docx(doc: Document, out) -> None:
     """Write ``doc`` to ``out`` (a path or a binary file)."""
     d = Docx()
