@@ -166,6 +166,21 @@ def test_plan_status_equals_the_contract(raw, as_of):
             assert abs(getattr(s, key) - ref[key]) < 1e-9
 
 
+@FAST
+@given(st.lists(action_st, max_size=6), st.dates(date(2023, 1, 1), date(2025, 1, 1)),
+       st.integers(min_value=0, max_value=40))
+def test_lateness_dates_count_what_plan_status_counts_on_any_day(raw, as_of, grace):
+    """The dates a plan keeps give, on every day, the late, long-late and unfinished counts the
+    status rule gives from its actions (so readers can count instead of judging each action)."""
+    actions = [facts(q, [entry(qq, p, s_, m, i) for i, (qq, p, s_, m) in enumerate(es)], el, na)
+               for q, es, na, el in raw]
+    dates = R.lateness_dates(actions, grace)
+    for day in (as_of, as_of + timedelta(days=45), as_of + timedelta(days=400)):
+        s = R.plan_status(actions, day, grace)
+        assert (dates.late_reports(day), dates.late_long(day), dates.unfinished_after_schedule(day)) == (
+            s.late_reports, s.late_long, s.unfinished_after_schedule)
+
+
 # --- effect of follow-up -------------------------------------------------------------------
 
 from tracker.domain import effect as E  # noqa: E402

@@ -275,6 +275,39 @@ def test_monitoring_agrees_with_rtl_status(pontianak, runner, client, by_period)
                 if shown is not None:
                     assert shown == pytest.approx(u[key], abs=1e-3)
             assert re.search(rf'<tr data-unit="{uid}".*?data-status="{u["plan_status"] or ""}"', html, re.S)
+        _lateness_agrees_with_status(code)
+
+
+def _lateness_agrees_with_status(code):
+    """The inspector's home counts each plan's kept lateness dates: on any day they give what
+    period_status judges from the actions, and so does the fallback for plans without dates."""
+    from datetime import date
+
+    from tracker.followup.status import lateness_counts, period_status
+    for day in (date(2023, 10, 1), date(2024, 2, 20), date(2024, 8, 1), date(2026, 1, 1)):
+        st_ = period_status(code, day)
+        expected = {u.unit.id: (u.plan_status, u.status.late_reports, u.status.late_long,
+                                u.status.unfinished_after_schedule) for u in st_.units if u.plans}
+        got = {uid: (c.plan_status, c.late_reports, c.late_long, c.unfinished_after_schedule)
+               for uid, c in lateness_counts(code, day).items()}
+        assert got == expected, (code, day)
+    kept = {uid: c for uid, c in lateness_counts(code, date(2024, 8, 1)).items()}
+    db.session.execute(Plan.__table__.update().values(state_late_from=None, state_unfinished_from=None))
+    assert lateness_counts(code, date(2024, 8, 1)) == kept
+    db.session.rollback()
+    # Grace days decide the deadlines: changing them rewrites the period's plans' dates.
+    from tracker.models import Period
+    for period in Period.query.all():
+        period.progress_grace_days = 75
+    db.session.commit()
+    for day in (date(2024, 2, 20), date(2024, 8, 1)):
+        expected = {u.unit.id: (u.status.late_reports, u.status.unfinished_after_schedule)
+                    for u in period_status(code, day).units if u.plans}
+        assert {uid: (c.late_reports, c.unfinished_after_schedule)
+                for uid, c in lateness_counts(code, day).items()} == expected
+    for period in Period.query.all():
+        period.progress_grace_days = 15
+    db.session.commit()
 
 
 def User_exists():

@@ -22,6 +22,7 @@ Definitions (the inspectorate's SIPTL rule: unverified progress is shown, never 
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -327,6 +328,54 @@ def plan_status(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 1
             st.awaiting_verification += 1
             st.pending_ids.append(a.id)
     return st
+
+
+@dataclass(frozen=True)
+class LatenessDates:
+    """A plan's lateness on any day, kept as dates (ISO text, sorted) so that a reader judges a
+    day by counting instead of looking at every action. One entry per action counted (not
+    marked not actionable):
+
+    - ``late_from``: for each action with a planned quarter that has no report (other than
+      rejected ones), the deadline of the first such quarter. The action is late reporting on
+      every day after it, and late by more than LONG_LATE_DAYS when that many days more have
+      passed: ``plan_status`` judges "over 30 days" by the first late quarter, which is this one.
+    - ``unfinished_from``: for each scheduled action whose verified realisation is below 100,
+      the deadline of its last planned quarter (unfinished after schedule on every day after).
+    """
+    late_from: tuple[str, ...] = ()
+    unfinished_from: tuple[str, ...] = ()
+
+    def late_reports(self, as_of: date) -> int:
+        return count_before(self.late_from, as_of)
+
+    def late_long(self, as_of: date) -> int:
+        return count_before(self.late_from, as_of - timedelta(days=LONG_LATE_DAYS))
+
+    def unfinished_after_schedule(self, as_of: date) -> int:
+        return count_before(self.unfinished_from, as_of)
+
+
+def lateness_dates(actions: Sequence[ActionFacts], grace_days: int = 15) -> LatenessDates:
+    """The dates from which each of a plan's actions is late or unfinished (see LatenessDates);
+    they change only when a report, a review, the schedule or the grace days change."""
+    late, unfinished = [], []
+    for a in actions:
+        if a.not_actionable:
+            continue
+        planned = sorted({parse_quarter(c) for c in a.quarters})
+        done = {parse_quarter(c) for c in a.reported}
+        open_quarters = [q for q in planned if q not in done]
+        if open_quarters:
+            late.append(deadline(open_quarters[0], grace_days).isoformat())
+        if planned and a.realisation < 100:
+            unfinished.append(deadline(planned[-1], grace_days).isoformat())
+    return LatenessDates(tuple(sorted(late)), tuple(sorted(unfinished)))
+
+
+def count_before(dates: Sequence[str], as_of: date) -> int:
+    """How many of the sorted ISO dates fall before ``as_of``."""
+    return bisect_left(dates, as_of.isoformat())
 
 
 def gather_statuses(parts: Sequence[tuple[Status, bool]]) -> Status:

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import realisation as R
-from ..models import Action, Plan, ProgressEntry
+from ..models import Action, Period, Plan, ProgressEntry
 from ..models.followup import STATE_COLUMNS
 
 _CHUNK = 500
@@ -55,23 +55,31 @@ def refresh_action_states(connection, action_ids) -> int:
 
 def refresh_plan_states(connection, plan_ids) -> int:
     """Recompute each plan's realisation, completion and action count from its actions'
-    stored state (``realisation.rates_from_latest``, the same rule as every reader)."""
+    stored state (``realisation.rates_from_latest``, the same rule as every reader), and its
+    lateness dates (``realisation.lateness_dates``, with its period's grace days)."""
     ids = sorted({i for i in plan_ids if i is not None})
-    a, p = Action.__table__, Plan.__table__
+    a, p, period = Action.__table__, Plan.__table__, Period.__table__
     stmt = (update(p).where(p.c.id == bindparam("pid"))
             .values(state_realisation=bindparam("r"), state_completion=bindparam("c"),
-                    state_actions=bindparam("n")))
+                    state_actions=bindparam("n"), state_late_from=bindparam("late"),
+                    state_unfinished_from=bindparam("unfinished")))
     written = 0
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
-        per_plan: dict[int, list] = {pid: [] for pid in chunk}
-        for pid, percent, na in connection.execute(
-                select(a.c.plan_id, a.c.state_percent, a.c.not_actionable).where(a.c.plan_id.in_(chunk))):
-            per_plan[pid].append((percent, bool(na)))
+        grace = dict(connection.execute(select(p.c.id, period.c.progress_grace_days)
+                                        .join(period, period.c.id == p.c.period_id).where(p.c.id.in_(chunk))).all())
+        per_plan: dict[int, list] = {pid: [] for pid in grace}
+        for pid, element, quarters, percent, reported, na in connection.execute(
+                select(a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_reported,
+                       a.c.not_actionable).where(a.c.plan_id.in_(chunk))):
+            per_plan[pid].append(R.ActionFacts(element, tuple(quarters or ()), percent, None,
+                                               tuple(reported or ()), False, bool(na)))
         rows = []
         for pid, actions in per_plan.items():
-            realisation, completion, n = R.rates_from_latest(actions)
-            rows.append({"pid": pid, "r": realisation, "c": completion, "n": n})
+            realisation, completion, n = R.rates_from_latest((f.percent, f.not_actionable) for f in actions)
+            dates = R.lateness_dates(actions, grace[pid])
+            rows.append({"pid": pid, "r": realisation, "c": completion, "n": n,
+                         "late": list(dates.late_from), "unfinished": list(dates.unfinished_from)})
         if rows:
             connection.execute(stmt, rows)
             written += len(rows)
@@ -90,6 +98,7 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
     """(action ids, plan ids) whose derived state a flush may have changed."""
     ids: set[int] = set()
     plans: set[int] = set()
+    periods: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, ProgressEntry):
             ids.add(obj.action_id)  # set by the flush (the column is NOT NULL)
@@ -98,6 +107,12 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
             plans.add(obj.plan_id)
         elif isinstance(obj, Plan) and obj not in session.deleted:
             plans.add(obj.id)
+        elif isinstance(obj, Period) and obj in session.dirty:
+            periods.add(obj.id)  # its grace days decide its plans' deadlines
+    if periods:
+        p = Plan.__table__
+        plans |= {pid for (pid,) in session.connection().execute(
+            select(p.c.id).where(p.c.period_id.in_(periods)))}
     ids.discard(None)
     plans.discard(None)
     return ids, plans

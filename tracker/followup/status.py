@@ -156,6 +156,59 @@ def plan_figures(ref: P.PeriodRef, as_of: date | None = None, unit_ids=None) -> 
     return out
 
 
+@dataclass
+class UnitLateness:
+    """One unit's lateness counts for a period, from its plans' kept dates (what the inspector's
+    home lists); the same numbers as ``period_status`` gives (tested)."""
+    unit_id: int
+    unit_name: str
+    plan_status: str | None
+    late_reports: int = 0
+    late_long: int = 0
+    unfinished_after_schedule: int = 0
+
+
+def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLateness]:
+    """{unit_id: UnitLateness} for every unit with a plan answering ``code`` (a year gathers its
+    parts' plans when the unit has none of its own; counts are sums over accepted plans, as
+    ``gather_statuses`` sums them). One query of one row per plan, no action read; a plan whose
+    dates were never kept (written before they were) is judged from its actions."""
+    ref = P.parse_period(code)
+    as_of = as_of or today_wib()
+    codes = [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
+    p, per = Plan.__table__, Period.__table__
+    rows = core_rows(
+        select(p.c.id, p.c.unit_id, Unit.name, p.c.status, per.c.code, per.c.start_date, per.c.end_date,
+               per.c.progress_grace_days, p.c.state_late_from, p.c.state_unfinished_from)
+        .join(per, per.c.id == p.c.period_id).join(Unit, Unit.id == p.c.unit_id)
+        .where(per.c.code.in_(codes))).all()
+    missing = [r.id for r in rows if r.status == "accepted" and r.state_late_from is None]
+    computed = {}
+    if missing:
+        facts = _facts(missing)
+        grace = {r.id: r.progress_grace_days for r in rows}
+        computed = {pid: R.lateness_dates(facts[pid], grace[pid]) for pid in missing}
+    by_unit: dict[int, list] = {}
+    for r in rows:
+        by_unit.setdefault(r.unit_id, []).append(r)
+    out = {}
+    for uid, plans in by_unit.items():
+        own = [r for r in plans if r.code == ref.code]
+        plans = own or sorted(plans, key=lambda r: (r.start_date, r.end_date))
+        status = plans[0].status if own else next(s for s in _STATUS_ORDER if any(r.status == s for r in plans))
+        u = UnitLateness(uid, plans[0].name, status)
+        for r in plans:
+            if r.status != "accepted":
+                continue  # lateness is judged only on an accepted plan
+            dates = computed.get(r.id) or R.LatenessDates(tuple(r.state_late_from or ()),
+                                                          tuple(r.state_unfinished_from or ()))
+            u.late_reports += dates.late_reports(as_of)
+            u.late_long += dates.late_long(as_of)
+            u.unfinished_after_schedule += dates.unfinished_after_schedule(as_of)
+        out[uid] = u
+    return out
+
+
 def accepted_realisation(code: str, unit_ids=None) -> dict[int, float | None]:
     """Each unit's realisation of the plans answering ``code`` (accepted only): what
     "Realisasi Tindak Lanjut Periode Sebelumnya" prints for the next period."""

@@ -11,10 +11,10 @@ from sqlalchemy import Text, cast, func, or_
 from ..domain import periods as P
 from ..domain import realisation as R
 from ..extensions import db
-from ..followup.status import period_status
+from ..followup.status import lateness_counts
 from ..models import Action, ExportJob, ImportBatch, Plan, ProgressEntry, Unit
 from ..models.followup import PLAN_ACCEPTED, PLAN_DRAFT, PLAN_RETURNED, PLAN_SUBMITTED
-from ..results.service import period_codes_with_years, unit_views
+from ..results.service import period_codes_with_years, unit_views, units_with_results_named
 
 
 @dataclass
@@ -134,24 +134,29 @@ def inspector_tasks(today: date, url, monitoring_code: str | None) -> list[Task]
     tasks = [Task("queue", "Antrean verifikasi", count, url("followup.review_queue"),
                   hint=f"Laporan tertua dikirim {oldest:%d-%m-%Y}." if oldest else "")]
     if monitoring_code:
-        st = period_status(monitoring_code, today)
+        # Counted from each plan's kept lateness dates and one query of the units with results:
+        # the same lists as the monitoring screen's period_status (tested), without reading
+        # every action and every result of the city.
+        counts = sorted(lateness_counts(monitoring_code, today).values(), key=lambda u: u.unit_name.lower())
+        with_results = units_with_results_named(monitoring_code)
+        status_of = {u.unit_id: u.plan_status for u in counts}
         label = P.parse_period(monitoring_code).label
-        late = [(u.unit.name, url("monitoring.index", period=monitoring_code, outcome="late"),
-                 f"{u.status.late_reports} kegiatan") for u in st.units if u.status.late_reports]
-        unfinished = [(u.unit.name, url("monitoring.index", period=monitoring_code, outcome="unfinished"),
-                       f"{u.status.unfinished_after_schedule} kegiatan") for u in st.units
-                      if u.status.unfinished_after_schedule]
-        without = [(u.unit.name, url("followup.plan", code=monitoring_code, unit_id=u.unit.id),
-                    "belum ada RTL" if u.plan_status is None else f"RTL {u.plan_status}")
-                   for u in st.without_accepted_plan]
+        late_link = url("monitoring.index", period=monitoring_code, outcome="late")
+        unfinished_link = url("monitoring.index", period=monitoring_code, outcome="unfinished")
+        late = [(u.unit_name, late_link, f"{u.late_reports} kegiatan") for u in counts if u.late_reports]
+        unfinished = [(u.unit_name, unfinished_link, f"{u.unfinished_after_schedule} kegiatan")
+                      for u in counts if u.unfinished_after_schedule]
+        without = [(uid, name) for uid, name in sorted(with_results.items(), key=lambda item: item[1].lower())
+                   if status_of.get(uid) != "accepted"]
+        shown_without = [(name, url("followup.plan", code=monitoring_code, unit_id=uid),  # links for those shown
+                          "belum ada RTL" if status_of.get(uid) is None else f"RTL {status_of[uid]}")
+                         for uid, name in without[:50]]
         tasks += [
-            Task("late", f"Unit terlambat melapor (RTL {label})", len(late),
-                 url("monitoring.index", period=monitoring_code, outcome="late"), late[:50]),
+            Task("late", f"Unit terlambat melapor (RTL {label})", len(late), late_link, late[:50]),
             Task("unfinished", f"Kegiatan belum selesai setelah jadwal (RTL {label})",
-                 sum(u.status.unfinished_after_schedule for u in st.units),
-                 url("monitoring.index", period=monitoring_code, outcome="unfinished"), unfinished[:50]),
+                 sum(u.unfinished_after_schedule for u in counts), unfinished_link, unfinished[:50]),
             Task("no_plan", f"Unit tanpa RTL yang diterima ({label})", len(without),
-                 url("monitoring.index", period=monitoring_code, outcome="no_plan"), without[:50]),
+                 url("monitoring.index", period=monitoring_code, outcome="no_plan"), shown_without),
         ]
     tasks += reporting_tasks(today, url)
     return tasks

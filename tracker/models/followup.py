@@ -35,6 +35,10 @@ class Plan(db.Model):
     state_realisation = db.Column(db.Float)
     state_completion = db.Column(db.Float)
     state_actions = db.Column(db.Integer)
+    # Its lateness as dates (domain.realisation.LatenessDates, ISO text lists): a reader counts
+    # the dates before a day instead of judging every action (the inspector's home).
+    state_late_from = db.Column(db.JSON)
+    state_unfinished_from = db.Column(db.JSON)
 
     unit = db.relationship("Unit")
     period = db.relationship("Period")
@@ -43,7 +47,8 @@ class Plan(db.Model):
 
     __table_args__ = (db.UniqueConstraint("unit_id", "period_id", name="uq_plan_unit_period"),)
     __mapper_args__ = {"version_id_col": version,
-                       "exclude_properties": ["state_realisation", "state_completion", "state_actions"]}
+                       "exclude_properties": ["state_realisation", "state_completion", "state_actions",
+                                              "state_late_from", "state_unfinished_from"]}
 
 
 class Action(db.Model):
@@ -109,6 +114,8 @@ class ProgressEntry(db.Model):
 
     __table_args__ = (
         db.Index("ix_progress_entry_status", "status"),
+        # The verification queue's oldest report (the inspector's home) without reading the queue.
+        db.Index("ix_progress_entry_status_submitted_at", "status", "submitted_at"),
         # One report waiting for the inspector per action and quarter, even under concurrency.
         db.Index("uq_progress_entry_pending", "action_id", "quarter", unique=True,
                  sqlite_where=db.text("status = 'submitted'"),

@@ -272,6 +272,17 @@ def units_with_results(code: str) -> int:
         .where(Period.code.in_(codes), *ACTIVE)).scalar() or 0
 
 
+def units_with_results_named(code: str) -> dict[int, str]:
+    """{unit id: name} of the units with a result for the period (as ``units_with_results``
+    counts them), in one query without loading any result."""
+    ref = P.parse_period(code)
+    codes = [ref.code] + [d.code for d in rollup.descendants(ref)]
+    return dict(core_rows(
+        select(Unit.id, Unit.name).where(Unit.id.in_(
+            select(UnitResult.unit_id).join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+            .join(Period, Period.id == UnitResult.period_id).where(Period.code.in_(codes), *ACTIVE)))).all())
+
+
 def coverage(code: str) -> Coverage | None:
     ref = P.parse_period(code)
     if ref.kind == "year":
