@@ -11,7 +11,7 @@ from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
 from ..scope import get_unit_or_404, visible_unit_ids
 from .recap import build_recap
 from ..web.cache import cached_page
-from .service import display_numbering, period_codes_with_years, unit_views
+from .service import display_numbering, period_codes_with_years
 
 bp = Blueprint("results", __name__)
 
@@ -58,12 +58,15 @@ def period(code):
 def unit(code, unit_id):
     code = _code_or_404(code)
     unit = get_unit_or_404(unit_id)
-    views = unit_views(code, {unit.id})
+    ref = P.parse_period(code)
+    from .service import views_for_codes
+    # This period, the one before and the one after (the follow-up of both), in one load.
+    loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit.id})
+    views = loaded[ref.code]
     if not views:
         abort(404)
     view = views[0]
     numbering = _numbering(code)
-    ref = P.parse_period(code)
     parts = [(P.parse_period(part.code), part) for part in view.parts]
     keys = [k for k in CURRENT_KEYS if k in view.result.nrrs] + \
            [k for k in view.result.nrrs if k not in CURRENT_KEYS]
@@ -71,8 +74,6 @@ def unit(code, unit_id):
     u_order = [k for k in numbering_keys(numbering) if k in view.result.nrrs] + \
               [k for k in keys if k not in numbering_keys(numbering)]
     from ..followup.status import period_status, unit_effects
-    from .service import views_for_codes
-    loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit.id})
     followup = []
     for answered in (ref.previous(), ref):
         st = period_status(answered.code, unit_ids={unit.id}, loaded=loaded)
