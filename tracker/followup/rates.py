@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import periods as P
 from ..domain import realisation as R
-from ..extensions import db
+from ..extensions import core_rows
 from ..models import Action, Period, Plan, Unit
 
 
@@ -153,7 +153,7 @@ def period_rates(period_ids, unit_ids=None) -> dict[int, dict[int, UnitRate]]:
     # Each plan keeps its rates on its row (followup/state.py, from its actions' state through
     # realisation.rates_from_latest): one row per unit and period, not every action.
     p = Plan.__table__
-    rows = db.session.execute(
+    rows = core_rows(
         select(p.c.period_id, p.c.unit_id, Unit.name, Unit.group, p.c.state_realisation,
                p.c.state_completion, p.c.state_actions)
         .join(Unit, Unit.id == p.c.unit_id).where(*accepted)).all()

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import func
 
 from ..domain import periods as P
 from ..domain import realisation as R
 from ..domain.numbers import format_id
-from ..extensions import db
+from ..extensions import core_rows, db
 from ..followup import rates
 from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, unit_effects
 from ..models import Action, Plan, ProgressEntry, Unit
@@ -129,24 +130,39 @@ def _cell_state(a: R.ActionFacts, quarter: str, as_of: date, grace: int) -> str:
     return "due"
 
 
+@lru_cache(maxsize=4096)
+def _cell_states(quarters: tuple, verified: tuple, reported: tuple, as_of: date, grace: int) -> tuple:
+    """((quarter, state), ...) of one action's planned quarters: a city's thousands of actions
+    share a few dozen schedules and reporting states, so each is judged once."""
+    a = R.ActionFacts("", quarters, None, None, reported, verified=verified)
+    return tuple((q, _cell_state(a, q, as_of, grace)) for q in quarters)
+
+
 def _grid(st: PeriodStatus, facts_by_plan: dict, as_of: date) -> tuple[list[str], dict]:
     quarters: set = set()
     cells: dict[int, dict[str, tuple[str, int]]] = {}
+    rank = {state: i for i, state in enumerate(CELL_ORDER)}
     for u in st.units:
         if u.plan_status != "accepted":
             continue
-        own: dict[str, list[str]] = {}
+        own: dict[str, list] = {}  # quarter -> [worst state's rank, actions]
         for plan in u.plans:
             if plan.status != "accepted":
                 continue
+            grace = plan.period.progress_grace_days
             for a in facts_by_plan.get(plan.id, []):
                 if a.not_actionable:
                     continue
-                for q in a.quarters:
-                    quarters.add(P.parse_quarter(q))
-                    own.setdefault(q, []).append(_cell_state(a, q, as_of, plan.period.progress_grace_days))
-        cells[u.unit.id] = {q: (min(states, key=CELL_ORDER.index), len(states)) for q, states in own.items()}
-    return [q.code for q in sorted(quarters)], cells
+                for q, state in _cell_states(a.quarters, a.verified, a.reported, as_of, grace):
+                    cell = own.get(q)
+                    if cell is None:
+                        own[q] = [rank[state], 1]
+                    else:
+                        cell[0] = min(cell[0], rank[state])
+                        cell[1] += 1
+        quarters.update(own)
+        cells[u.unit.id] = {q: (CELL_ORDER[worst], n) for q, (worst, n) in own.items()}
+    return [q.code for q in sorted(P.parse_quarter(q) for q in quarters)], cells
 
 
 def _trends(ref: P.PeriodRef, unit_ids) -> tuple[dict[int, list], list]:
@@ -192,7 +208,7 @@ def _trends(ref: P.PeriodRef, unit_ids) -> tuple[dict[int, list], list]:
 def _last_updates(plan_ids: list[int]) -> dict[int, date]:
     """Per plan, the last time a report was sent or reviewed."""
     e, a = ProgressEntry.__table__, Action.__table__
-    rows = db.session.execute(
+    rows = core_rows(
         db.select(a.c.plan_id, func.max(e.c.submitted_at), func.max(e.c.reviewed_at))
         .join(a, a.c.id == e.c.action_id).where(a.c.plan_id.in_(plan_ids)).group_by(a.c.plan_id))
     return {pid: max(d for d in (s, r) if d is not None) for pid, s, r in rows}
@@ -236,11 +252,13 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     a = Action.__table__
     actions = {}
     if ids:
-        for aid, plan_id, element, text, owner, quarters in db.session.execute(
-                db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, a.c.quarters)
-                .where(a.c.id.in_(db.select(a.c.id).where(a.c.plan_id.in_(list(plans) or [-1]))))):
+        # The quarters come from the facts already read; only the texts are fetched here.
+        quarters_of = {f.id: f.quarters for fs in facts.values() for f in fs}
+        for aid, plan_id, element, text, owner in core_rows(
+                db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner)
+                .where(a.c.plan_id.in_(list(plans) or [-1]))):
             if aid in late or aid in unfinished:
-                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(quarters or []))
+                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(quarters_of.get(aid, ())))
     late_rows = sorted(((actions[aid], q) for aid, q in late.items() if aid in actions),
                        key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
     unfinished_rows = sorted((actions[aid] for aid in unfinished if aid in actions),
