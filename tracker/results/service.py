@@ -145,8 +145,10 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> l
     rows = core_rows(query).all()
     if not rows:
         return []
-    units = {u.id: u for u in Unit.query.filter(Unit.id.in_({r.unit_id for r in rows})).all()}
-    periods = {p.id: p for p in Period.query.filter(Period.id.in_({r.period_id for r in rows})).all()}
+    # Units and periods by a subquery, not by sending every id as a parameter.
+    named = query.order_by(None)
+    units = {u.id: u for u in Unit.query.filter(Unit.id.in_(named.with_only_columns(t.c.unit_id))).all()}
+    periods = {p.id: p for p in Period.query.filter(Period.id.in_(named.with_only_columns(t.c.period_id))).all()}
     results = {r.id: StoredResult(*r, unit=units[r.unit_id], period=periods[r.period_id])
                for r in rows}
     e = ElementScore.__table__
