@@ -22,7 +22,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL",
 
 SIZES = {
     "full": {"rows": 1_000_000, "units": 300, "periods": 10, "per_client": 12, "seconds": 45, "repeat": 3,
-             "import_rounds": 3},
+             "import_rounds": 5},
     "quick": {"rows": 100_000, "units": 60, "periods": 4, "per_client": 4, "seconds": 15, "repeat": 1,
               "import_rounds": 1},
 }

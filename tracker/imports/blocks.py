@@ -116,7 +116,7 @@ def pack_rows(keys, answers: dict, row_units: np.ndarray, demographics: dict) ->
             lo, hi = first[b], last[b]
             values[c] = written[lo:hi]
             if tally is not None:
-                profile[c] = [[v, k] for v, k in zip(values[c], tally[lo:hi])]
+                profile[c] = list(zip(values[c], tally[lo:hi]))  # (value, count) pairs, stored as JSON arrays
         out.append((int(block_units[b]), {
             "respondents": n, "keys": keys,
             "answers": _compress(matrix[start:end].tobytes()),
