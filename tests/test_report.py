@@ -202,6 +202,12 @@ def test_the_command_writes_docx_and_pdf(loaded, runner, tmp_path):
     r = runner.invoke(args=["skm", "report", "--period", "2021", "--out", str(docx_path)])
     assert r.exit_code == 0, r.output
     assert "<w:tbl>" in _document_xml(docx_path.read_bytes())
+    import docx
+    written = docx.Document(str(docx_path))
+    headings = [(p.style.name, p.text) for p in written.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "BAB I PENDAHULUAN") in headings and {h for h, _ in headings} <= {
+        "Heading 1", "Heading 2", "Heading 3"}
+    assert written.tables and all(t.style.name == "Table Grid" for t in written.tables)
     r = runner.invoke(args=["skm", "report", "--period", "2021-S1", "--out", str(pdf_path)])
     assert r.exit_code == 0, r.output
     assert pdf_path.read_bytes().startswith(b"%PDF")
