@@ -114,11 +114,21 @@ def _plans_for(ref: P.PeriodRef, unit_ids=None) -> dict[int, list[Plan]]:
     by_unit: dict[int, list[Plan]] = {}
     for plan in q.all():
         by_unit.setdefault(plan.unit_id, []).append(plan)
-    out = {}
-    for uid, plans in by_unit.items():
-        own = [p for p in plans if p.period.code == ref.code]
-        out[uid] = own or sorted(plans, key=lambda p: (p.period.start_date, p.period.end_date))
-    return out
+    return {uid: _own_or_parts(plans, ref.code, lambda p: p.period.code,
+                               lambda p: (p.period.start_date, p.period.end_date))
+            for uid, plans in by_unit.items()}
+
+
+def _own_or_parts(plans: list, code: str, code_of, span_of) -> list:
+    """One unit's plans answering period ``code``: its own plan for it, else (a year) the plans
+    answering its parts, in time order."""
+    own = [p for p in plans if code_of(p) == code]
+    return own or sorted(plans, key=span_of)
+
+
+def _gathered_status(plans) -> str:
+    """The status shown for plans gathered for a year: the furthest along of them."""
+    return next(s for s in _STATUS_ORDER if any(p.status == s for p in plans))
 
 
 @dataclass
@@ -150,8 +160,7 @@ def plan_figures(ref: P.PeriodRef, as_of: date | None = None, unit_ids=None) -> 
         if len(plans) == 1 and plans[0].period.code == ref.code:
             out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, facts=own_facts)
         else:
-            out[uid] = PlanFigures(plans, R.gather_statuses(statuses),
-                                   next(s for s in _STATUS_ORDER if any(p.status == s for p in plans)),
+            out[uid] = PlanFigures(plans, R.gather_statuses(statuses), _gathered_status(plans),
                                    gathered=True, facts=own_facts)
     return out
 
@@ -193,10 +202,9 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
         by_unit.setdefault(r.unit_id, []).append(r)
     out = {}
     for uid, plans in by_unit.items():
-        own = [r for r in plans if r.code == ref.code]
-        plans = own or sorted(plans, key=lambda r: (r.start_date, r.end_date))
-        status = plans[0].status if own else next(s for s in _STATUS_ORDER if any(r.status == s for r in plans))
-        u = UnitLateness(uid, plans[0].name, status)
+        plans = _own_or_parts(plans, ref.code, lambda r: r.code, lambda r: (r.start_date, r.end_date))
+        own = plans[0].code == ref.code
+        u = UnitLateness(uid, plans[0].name, plans[0].status if own else _gathered_status(plans))
         for r in plans:
             if r.status != "accepted":
                 continue  # lateness is judged only on an accepted plan

@@ -65,10 +65,9 @@ def _distinct(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(present), rank[numbers]
 
 
-def pack_rows(keys, answers: dict, row_units: np.ndarray, demographics: dict,
-              answer_codes: np.ndarray | None = None) -> list[tuple[int, dict]]:
+def pack_rows(keys, answer_codes: np.ndarray, row_units: np.ndarray, demographics: dict) -> list[tuple[int, dict]]:
     """The rows of one chunk as compact blocks, one per unit: [(unit index, block fields)].
-    ``answers`` maps each key to a float array (NaN = not answered), ``row_units`` gives each
+    ``answer_codes`` holds the answers, rows x ``keys`` (uint8, 0 = not answered), ``row_units`` gives each
     row's unit index, ``demographics`` each attribute's values per row (None when absent).
 
     Each attribute's values are numbered per block. That numbering is made for all units at
@@ -82,8 +81,6 @@ def pack_rows(keys, answers: dict, row_units: np.ndarray, demographics: dict,
     starts = np.flatnonzero(np.r_[True, ordered_units[1:] != ordered_units[:-1]])
     ends = np.r_[starts[1:], len(order)]
     block_units = ordered_units[starts]
-    if answer_codes is None:  # ``answer_codes``: the same answers as a uint8 matrix, if made already
-        answer_codes = np.stack([np.nan_to_num(answers[k], nan=0.0).astype(np.uint8) for k in keys], axis=1)
     matrix = answer_codes[order]
     numbered, widest = {}, 1
     for c in DEMOGRAPHIC_COLUMNS:

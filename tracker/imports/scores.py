@@ -281,7 +281,7 @@ class ParsedResponses:
     demographics: dict[str, Coded | None]  # column -> its text per row (None: no such column)
     # The same answers as one uint8 matrix rows x keys (0 = not answered), made once for the
     # tallies and the packed blocks
-    answer_codes: np.ndarray | None = None
+    answer_codes: np.ndarray
 
     def __len__(self) -> int:
         return len(self.unit_codes)
@@ -570,8 +570,7 @@ def parse_response_chunks(frames, numbering: str | None) -> tuple[RespondentFile
                 u["start"] = pu.survey_start
             if pu.survey_end and (u["end"] is None or pu.survey_end > u["end"]):
                 u["end"] = pu.survey_end
-        pieces.extend(pack_rows(keys, part.answers, local[part.unit_codes], part.demographics,
-                                part.answer_codes))
+        pieces.extend(pack_rows(keys, part.answer_codes, local[part.unit_codes], part.demographics))
         rows += len(part)
         window_column = window_column or ("survey_end" if any(pu.survey_end for pu in part.units) else None)
     if chunks == 0:

@@ -784,9 +784,9 @@ class UnitSheet:
         head_row = r
         ws.merge_text(r, 0, r + 1, 0, "No", f.head)
         ws.merge_text(r, 1, r + 1, 1, "Prioritas Unsur", f.head)
-        self._merge(r, 2, r + 1, self.first_q - 1, "Program / Kegiatan", f.head)
+        ws.merge_text(r, 2, r + 1, self.first_q - 1, "Program / Kegiatan", f.head)
         if d.quarters:
-            self._merge(r, self.first_q, r, self.last_q, "Waktu Pelaksanaan", f.head)
+            ws.merge_text(r, self.first_q, r, self.last_q, "Waktu Pelaksanaan", f.head)
             for i, q in enumerate(d.quarters):
                 ws.write_string(r + 1, self.first_q + i, q.label, f.head)
         ws.merge_text(r, self.col_owner, r + 1, self.col_owner, "Penanggung Jawab", f.head)
@@ -798,7 +798,7 @@ class UnitSheet:
         plan = d.plans.get(unit.id)
         rate = d.rates.get(unit.id)
         if plan is None or not plan.actions:
-            self._merge(r, 0, r, self.col_status, "Belum ada Rencana Tindak Lanjut.", f.text)
+            ws.merge_text(r, 0, r, self.col_status, "Belum ada Rencana Tindak Lanjut.", f.text)
             r += 1
         else:
             qindex = {q.code: i for i, q in enumerate(d.quarters)}
@@ -807,7 +807,7 @@ class UnitSheet:
                 ws.write_number(r, 0, i, f.center)
                 write_text(ws, r, 1, d.u_label(action.element) if action.element in el.ELEMENTS
                            else action.element, f.text)
-                self._merge(r, 2, r, self.first_q - 1, action.text, f.text)
+                ws.merge_text(r, 2, r, self.first_q - 1, action.text, f.text)
                 planned = set()
                 for q in action.quarters or []:
                     try:
@@ -827,16 +827,13 @@ class UnitSheet:
                                 (action.target, 18), (OUTCOMES[state.outcome], 18),
                                 (d.u_label(action.element), 26)])
                 r += 1
-            self._merge(r, 0, r, self.col_target,
+            ws.merge_text(r, 0, r, self.col_target,
                         f"Realisasi unit ({plan.label}, terverifikasi)" if isinstance(plan, GatheredPlan)
                         else "Realisasi unit (rata-rata aksi, terverifikasi)", f.mean_text)
             num(ws, r, self.col_real, rate.realisation if rate else None, f.mean_pct)
             ws.write_blank(r, self.col_status, None, f.mean_text)
             r += 1
         self.row = r + 2
-
-    def _merge(self, r1, c1, r2, c2, text, fmt):
-        self.ws.merge_text(r1, c1, r2, c2, "" if text is None else str(text), fmt)
 
     def finish(self):
         if self.breaks:
@@ -907,7 +904,6 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
     ws, row, links = open_sheet()
     n = 0
     labels = {s: neutralise(label) for s, label in ENTRY_STATUS_LABELS.items()}
-    row_formats = (fmts.center, fmts.text, fmts.center, fmts.text, fmts.text, fmts.center, fmts.pct, fmts.text)
     for v in data.views:
         wrote = False
         unit_name = neutralise(v.unit.name)
@@ -930,9 +926,14 @@ def sheet_evidence(wb, fmts: Formats, data: AnnexData, name: str = "Lampiran 2")
                         n += 1
                         wrote = True
                     status = labels.get(entry.status) or neutralise(entry.status)
-                    ws.write_prepared(row, 0, (n, unit_name, texts[0], texts[1], texts[2],
-                                               neutralise(entry.quarter), float(entry.percent), status),
-                                      row_formats)
+                    ws.write_number(row, 0, n, fmts.center)
+                    ws.write_string(row, 1, unit_name, fmts.text)
+                    ws.write_string(row, 2, texts[0], fmts.center)
+                    ws.write_string(row, 3, texts[1], fmts.text)
+                    ws.write_string(row, 4, texts[2], fmts.text)
+                    ws.write_string(row, 5, neutralise(entry.quarter), fmts.center)
+                    ws.write_number(row, 6, entry.percent, fmts.pct)
+                    ws.write_string(row, 7, status, fmts.text)
                     url, text = evidence_address(entry, base_url)
                     if url and links < 65000:
                         ws.write_url(row, 8, url, fmts.link, string=text[:250])

@@ -119,50 +119,31 @@ class CheckedWorksheet(Worksheet):
         return self._checked(super().merge_range(first_row, first_col, last_row, last_col, *args),
                              first_row)
 
-    def write_prepared(self, row: int, first_col: int, values, formats) -> int:
-        """Write one row's consecutive cells from ``first_col``: each value is text the caller
-        has already neutralised (see :func:`neutralise`), or a number. The checks are made once
-        for the row rather than once per cell (Lampiran 2 writes 150,000 cells this way); a
-        cell xlsxwriter refuses raises as any other write here does."""
-        if type(row) is not int or row >= self.row_limit:
-            return self._checked(-1, row)
-        text, number = self._write_string, self._write_number
-        col = first_col
-        for value, fmt in zip(values, formats):
-            result = text(row, col, value, fmt) if type(value) is str else number(row, col, value, fmt)
-            if result:
-                return self._checked(result, row)
-            col += 1
-        return 0
-
     def merge_text(self, first_row: int, first_col: int, last_row: int, last_col: int, value,
                    cell_format=None) -> int:
         """A merged range holding ``value`` (text, neutralised; a number; or None for an empty
         range), its other cells formatted blanks: ``merge_range`` with the first cell written
-        once and without its generic checks (Lampiran 1 merges 13,000 ranges)."""
-        if first_row == last_row and first_col == last_col:
-            return self.write_blank(first_row, first_col, None, cell_format) if value is None else (
-                self.write_number(first_row, first_col, value, cell_format)
-                if isinstance(value, (int, float)) else self.write_string(first_row, first_col, neutralise(str(value)), cell_format))
-        self._checked(0, last_row)
-        if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
-            return self._checked(-1, first_row)
-        span = (first_row, first_col, last_row, last_col)
-        merged = self.merged_cells
-        for row in range(first_row, last_row + 1):
-            for col in range(first_col, last_col + 1):
-                if (row, col) in merged:
-                    raise OverlappingRange(f"Merge range {span} overlaps previous merge range {merged[(row, col)]}.")
-                merged[(row, col)] = span
-                if row != first_row or col != first_col:
-                    self._write_blank(row, col, "", cell_format)
-        self.merge.append(list(span))
-        if value is None or value == "":
-            return self._checked(self._write_blank(first_row, first_col, "", cell_format), first_row)
+        once and without its generic checks (Lampiran 1 merges 13,000 ranges). A range of one
+        cell is that cell."""
+        if (first_row, first_col) != (last_row, last_col):
+            self._checked(0, last_row)
+            if self._check_dimensions(first_row, first_col) or self._check_dimensions(last_row, last_col):
+                return self._checked(-1, first_row)
+            span = (first_row, first_col, last_row, last_col)
+            merged = self.merged_cells
+            for row in range(first_row, last_row + 1):
+                for col in range(first_col, last_col + 1):
+                    if (row, col) in merged:
+                        raise OverlappingRange(f"Merge range {span} overlaps previous merge range {merged[(row, col)]}.")
+                    merged[(row, col)] = span
+                    if row != first_row or col != first_col:
+                        self._write_blank(row, col, "", cell_format)
+            self.merge.append(list(span))
+        if value is None:
+            return self.write_blank(first_row, first_col, None, cell_format)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return self._checked(self._write_number(first_row, first_col, value, cell_format), first_row)
-        return self._checked(self._write_string(first_row, first_col, neutralise(str(value)), cell_format),
-                             first_row)
+            return self.write_number(first_row, first_col, value, cell_format)
+        return self.write_string(first_row, first_col, neutralise(str(value)), cell_format)
 
     def set_row(self, row, *args, **kwargs):
         return self._checked(super().set_row(row, *args, **kwargs), row)
