@@ -558,3 +558,24 @@ def test_security_headers_on_pages(client, auth, loaded):
         r = client.get(path)
         assert r.status_code == 200, path
         _assert_security_headers(r)
+
+
+def test_an_import_refused_after_parsing_leaves_only_the_earlier_original(backend, tmp_path):
+    """The original is copied aside while the file is parsed: when the import is then refused
+    (the period already has data and no replacement was asked for), the copy goes too."""
+    from tracker.imports.service import import_responses
+    from tracker.imports.readers import ImportRejected
+    from tracker.models import ImportBatch
+    app = make_app(backend, tmp_path)
+    body = b"unit,u1,u2,u3,u4,u5,u6,u7,u8,u9\n" + b"Kantor A,4,3,3,4,2,3,4,3,4\n" * 40
+    with app.app_context():
+        first = import_responses(body, "r.csv", "2021-S1", "questionnaire", user="cli")
+        before = snapshot()
+        with pytest.raises(ImportRejected):
+            import_responses(body, "r.csv", "2021-S1", "questionnaire", user="cli")
+        assert snapshot() == before
+        folder = Path(app.config["UPLOAD_DIR"]) / "imports"
+        assert sorted(p.name for p in folder.iterdir()) == [Path(first.batch.content_path).name]
+        assert ImportBatch.query.count() == 1
+        db.session.remove()
+        db.engine.dispose()

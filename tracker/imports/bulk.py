@@ -26,3 +26,18 @@ def insert_rows(model, rows: list[dict]) -> int:
         for row in rows:
             copy.write_row([Json(row[c]) if c in as_json else row[c] for c in columns])
     return len(rows)
+
+
+def reserve_ids(model, count: int) -> list[int] | None:
+    """``count`` new ids for ``model``'s table taken from its PostgreSQL sequence in one query,
+    so rows that others refer to can be COPYed instead of inserted through the ORM (whose
+    multi-row INSERT ... RETURNING of 300 results took a tenth of a second, mostly the driver
+    parsing the long statement). None on other databases: insert those rows through the ORM."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql" or count <= 0:
+        return None
+    from sqlalchemy import text
+    table = model.__table__.name
+    return list(connection.execute(
+        text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+        {"t": table, "n": count}).scalars())
