@@ -138,3 +138,31 @@ class LoginThrottle(db.Model):
     attempts = db.Column(db.Integer, nullable=False)
     blocked_until = db.Column(db.DateTime)
     last_at = db.Column(db.DateTime, nullable=False)
+
+
+class RateCounter(db.Model):
+    """Requests counted per (who, fixed window), shared by every worker and host
+    (tracker.web.ratelimit): the public questionnaire per client address and device, the API
+    per token. ``key`` is a hash, never the address or token itself."""
+    __tablename__ = "rate_counter"
+    key = db.Column(db.String(64), primary_key=True)
+    slot = db.Column(db.BigInteger, primary_key=True)  # seconds since the epoch // window length
+    hits = db.Column(db.Integer, nullable=False)
+    expires_at = db.Column(db.DateTime, nullable=False, index=True)
+
+
+class ApiToken(db.Model):
+    """A user's token for the JSON API: it acts as that user (role and units). Only a hash of
+    the token is kept; ``prefix`` (its first characters) names it on screens."""
+    __tablename__ = "api_token"
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = db.Column(db.String(100), nullable=False)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    prefix = db.Column(db.String(12), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime)
+    expires_at = db.Column(db.DateTime)
+    revoked_at = db.Column(db.DateTime)
+
+    user = db.relationship("User")

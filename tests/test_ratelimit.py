@@ -1,0 +1,39 @@
+"""The shared rate limiter: counts per hashed key and fixed window, in the database."""
+from __future__ import annotations
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import RateCounter
+from tracker.web import ratelimit
+
+
+def test_limit_parses_and_refuses_nonsense():
+    assert ratelimit.Limit.parse("60/600") == ratelimit.Limit(60, 600)
+    for bad in ("", "0/10", "5/0", "a/b", "5"):
+        with pytest.raises(ValueError):
+            ratelimit.Limit.parse(bad)
+
+
+def test_hits_within_a_window_then_refused_then_a_new_window(app):
+    limit = ratelimit.Limit(3, 60)
+    now = 6_000_000.0  # the start of a window
+    verdicts = [ratelimit.hit("survey-address", "10.0.0.1", limit, now + i) for i in range(5)]
+    assert [v.allowed for v in verdicts] == [True, True, True, False, False]
+    assert [v.hits for v in verdicts] == [1, 2, 3, 4, 5]
+    assert verdicts[2].remaining == 0 and verdicts[3].retry_after == 57
+    # Another client, and another scope, count apart.
+    assert ratelimit.hit("survey-address", "10.0.0.2", limit, now).hits == 1
+    assert ratelimit.hit("api", "10.0.0.1", limit, now).hits == 1
+    # The next window starts again from one.
+    assert ratelimit.hit("survey-address", "10.0.0.1", limit, now + 60).allowed
+
+
+def test_counters_keep_no_address_and_are_pruned(app):
+    from datetime import datetime
+    ratelimit.hit("survey-address", "192.168.7.7", ratelimit.Limit(5, 60), 6_000_000.0)
+    keys = [r.key for r in RateCounter.query.all()]
+    assert len(keys) == 1 and "192.168" not in keys[0] and len(keys[0]) == 64
+    assert ratelimit.prune(datetime(2100, 1, 1)) == 1
+    assert RateCounter.query.count() == 0
+    db.session.remove()

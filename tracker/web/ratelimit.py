@@ -1,0 +1,72 @@
+"""Rate limits shared by every worker process and host: a counter per (who, fixed window) in
+the database, taken with one atomic upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``,
+the same statement on PostgreSQL and SQLite), in its own short transaction so a refused or
+failed request is counted too.
+
+``who`` is hashed with its scope before it is stored: counters hold no client address, device
+id or API token. Limits are written ``"hits/seconds"`` (``"60/600"``: 60 per 10 minutes).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
+
+from ..extensions import db
+
+_UPSERT = text(
+    "INSERT INTO rate_counter (key, slot, hits, expires_at) VALUES (:key, :slot, 1, :expires) "
+    "ON CONFLICT (key, slot) DO UPDATE SET hits = rate_counter.hits + 1 RETURNING hits")
+
+
+@dataclass(frozen=True)
+class Limit:
+    hits: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, spec: str) -> "Limit":
+        """``"60/600"`` -> 60 hits per 600 seconds; raises ValueError on anything else."""
+        hits, _, seconds = str(spec).partition("/")
+        limit = cls(int(hits), int(seconds))
+        if limit.hits < 1 or limit.seconds < 1:
+            raise ValueError(f"rate limit must be positive: {spec!r}")
+        return limit
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    hits: int          # hits in the current window, this one included
+    limit: Limit
+    retry_after: int   # seconds until the window ends
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.hits - self.hits)
+
+
+def counter_key(scope: str, who: str) -> str:
+    return hashlib.sha256(f"{scope}\x1f{who}".encode()).hexdigest()
+
+
+def hit(scope: str, who: str, limit: Limit, now: float | None = None) -> Verdict:
+    """Count one request of ``who`` under ``scope``; allowed while the window's hits (this one
+    included) are within the limit."""
+    now = time.time() if now is None else now
+    window = int(now // limit.seconds)
+    ends = (window + 1) * limit.seconds
+    expires = datetime.fromtimestamp(ends, timezone.utc).replace(tzinfo=None) + timedelta(minutes=1)
+    with db.engine.begin() as conn:
+        hits = conn.execute(_UPSERT, {"key": counter_key(scope, who), "slot": window,
+                                      "expires": expires}).scalar_one()
+    return Verdict(hits <= limit.hits, int(hits), limit, max(1, int(ends - now)))
+
+
+def prune(now: datetime) -> int:
+    """Forget windows that ended (the daily job)."""
+    with db.engine.begin() as conn:
+        return conn.execute(text("DELETE FROM rate_counter WHERE expires_at < :now"), {"now": now}).rowcount
