@@ -14,7 +14,7 @@ def snapshot() -> dict:
     out = {}
     with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
-            if table.name in ("data_generation", "page_store", "login_throttle"):  # page reuse, sign-in bookkeeping
+            if table.name in ("data_generation", "page_store", "login_throttle", "rate_counter"):  # page reuse, sign-in and rate bookkeeping
                 continue
             # Signing in and out advances a user's session version; that is not data.
             columns = [c for c in table.columns if not (table.name == "user" and c.name == "session_version")]

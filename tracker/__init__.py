@@ -97,9 +97,10 @@ def register_blueprints(app: Flask) -> None:
     from .reporting.views import bp as reporting_bp
     from .reports.views import bp as reports_bp
     from .results.views import bp as results_bp
+    from .survey.views import bp as survey_bp
 
     for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, catalogue_bp, queue_bp, report_settings_bp, followup_bp, monitoring_bp, reporting_bp,
-               reports_bp, public_bp):
+               reports_bp, public_bp, survey_bp):
         app.register_blueprint(bp)
 
 

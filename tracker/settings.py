@@ -68,6 +68,16 @@ def load(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # JSON API (tracker/api): requests per token, and failed token checks per client
+        # address, each "hits/seconds".
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600/60"),
+        "API_AUTH_FAILURE_LIMIT": os.environ.get("API_AUTH_FAILURE_LIMIT", "20/600"),
+        # SKM daring (public questionnaire): submissions per client address and per device
+        # ("hits/seconds"; one office network may carry a whole queue of respondents), and the
+        # least time between showing the form and sending it.
+        "SURVEY_RATE_PER_ADDRESS": os.environ.get("SURVEY_RATE_PER_ADDRESS", "200/3600"),
+        "SURVEY_RATE_PER_DEVICE": os.environ.get("SURVEY_RATE_PER_DEVICE", "10/3600"),
+        "SURVEY_MIN_SECONDS": int(os.environ.get("SURVEY_MIN_SECONDS", "5")),
     }
 
 

@@ -273,32 +273,43 @@ def _submission_link(sub: ResultSubmission) -> str | None:
     return link("reporting.submission", submission_id=sub.id)
 
 
-@_atomic
-def accept(sub: ResultSubmission, version, user) -> ResultSubmission:
-    """The submission becomes the unit's result for the period (its latest result)."""
-    check_version(sub, version)
-    if sub.status != SUBMITTED:
-        raise WorkflowError("Hanya kiriman yang menunggu pemeriksaan yang dapat diterima.")
-    parsed_units, responses = _parse(sub.mode, sub.content, sub.filename, sub.numbering)
-    period = sub.period
-    batch = ImportBatch(kind="submission", period=period, filename=sub.filename,
-                        checksum=_checksum(sub.content), content=sub.content, numbering=sub.numbering,
+def apply_unit_result(period, unit: Unit, mode: str, content: bytes, filename: str, numbering: str, user,
+                      kind: str, method: str | None = None, survey_start=None, survey_end=None) -> ImportBatch:
+    """One unit's result (a file of that unit only, already validated once) written as a batch
+    of its own that becomes the unit's latest result for the period: an accepted submission,
+    or a closed online collection. Inside the caller's transaction."""
+    parsed_units, responses = _parse(mode, content, filename, numbering)
+    batch = ImportBatch(kind=kind, period=period, filename=filename,
+                        checksum=_checksum(content), content=content, numbering=numbering,
                         created_by_id=getattr(user, "id", None), created_by_label=getattr(user, "email", None),
                         row_count=len(responses) if responses is not None else len(parsed_units),
                         unit_count=1, created_units=[])
     db.session.add(batch)
     db.session.flush()
     parsed = parsed_units[0]
-    if sub.method:
-        parsed.info["method"] = sub.method
-    parsed.survey_start = sub.survey_start or parsed.survey_start
-    parsed.survey_end = sub.survey_end or parsed.survey_end
-    units = {_key(parsed.unit): sub.unit}
+    if method:
+        parsed.info["method"] = method
+    parsed.survey_start = survey_start or parsed.survey_start
+    parsed.survey_end = survey_end or parsed.survey_end
+    units = {_key(parsed.unit): unit}
     flagged = _store_results(batch, period, parsed_units, units)
     batch.flag_count = sum(len(f) for _, f in flagged)
     if responses is not None:
         _store_responses(batch, responses, units)
     supersede_earlier(batch, period)
+    return batch
+
+
+@_atomic
+def accept(sub: ResultSubmission, version, user) -> ResultSubmission:
+    """The submission becomes the unit's result for the period (its latest result)."""
+    check_version(sub, version)
+    if sub.status != SUBMITTED:
+        raise WorkflowError("Hanya kiriman yang menunggu pemeriksaan yang dapat diterima.")
+    period = sub.period
+    batch = apply_unit_result(period, sub.unit, sub.mode, sub.content, sub.filename, sub.numbering, user,
+                              kind="submission", method=sub.method, survey_start=sub.survey_start,
+                              survey_end=sub.survey_end)
     for earlier in ResultSubmission.query.filter(ResultSubmission.unit_id == sub.unit_id,
                                                  ResultSubmission.period_id == sub.period_id,
                                                  ResultSubmission.status == ACCEPTED).all():

@@ -54,17 +54,40 @@ def period(code):
 
 @bp.route("/periode/<code>/unit/<int:unit_id>")
 @login_required
-@cached_page(dated=False)
 def unit(code, unit_id):
+    """A unit's results. While its online questionnaire for the period is open the page is
+    rendered every time (answers arrive without advancing the page generation), with the
+    answers so far; otherwise it is reused until the data changes."""
     code = _code_or_404(code)
     unit = get_unit_or_404(unit_id)
+    from ..survey.service import for_unit_period
+    online = for_unit_period(unit.id, code)
+    if online is not None and online.status == "open":
+        return _unit_page(code, unit, online)
+    return _cached_unit_page(code, unit_id)
+
+
+@cached_page(dated=False)
+def _cached_unit_page(code, unit_id):
+    from ..survey.service import for_unit_period
+    return _unit_page(code, get_unit_or_404(unit_id), for_unit_period(unit_id, code))
+
+
+def _unit_page(code, unit, online):
     ref = P.parse_period(code)
+    live = None
+    if online is not None:
+        from ..survey.service import live as live_of
+        live = live_of(online)
     from .service import views_for_codes
     # This period, the one before and the one after (the follow-up of both), in one load.
     loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit.id})
     views = loaded[ref.code]
     if not views:
-        abort(404)
+        if online is None:
+            abort(404)
+        return render_template("survey/unit_live.html", unit=unit, code=code, label=ref.label,
+                               online=online, live=live)
     view = views[0]
     numbering = _numbering(code)
     parts = [(P.parse_period(part.code), part) for part in view.parts]
@@ -87,7 +110,7 @@ def unit(code, unit_id):
                            followup=followup, profile=by_unit.get(unit.id), attributes=ATTRIBUTES,
                            numbering=numbering, numbering_label=NUMBERING_LABELS.get(numbering),
                            keys=u_order, parts=parts, priorities=view.priorities,
-                           intervals=scoring.CATEGORY_INTERVALS,
+                           intervals=scoring.CATEGORY_INTERVALS, online=online, live=live,
                            can_plan=current_user.role in ("admin", "manager", "inspector"))
 
 

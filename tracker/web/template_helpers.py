@@ -88,7 +88,8 @@ def d(value):
 NUMBERING_SHORT = {"questionnaire": "Kuesioner", "regulation": "Peraturan"}
 IMPORT_KIND_LABELS = {"scores": "Hasil agregat per unit", "responses": "Jawaban per responden",
                       "rtl": "RTL", "progress": "Realisasi RTL",
-                      "submission": "Kiriman unit (pelaporan) yang diterima"}
+                      "submission": "Kiriman unit (pelaporan) yang diterima",
+                      "survey": "SKM daring yang ditutup"}
 
 
 def numbering_name(code):
