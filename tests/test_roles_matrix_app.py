@@ -15,7 +15,7 @@ from tests.test_roles_matrix import EMAILS, FORBIDDEN, NOT_FOUND, ROLES, allow, 
 
 def matrix(ids):
     A, U, PER, B, J, C = ids["unit"], ids["user"], ids["period"], ids["batch"], ids["job"], ids["entry"]
-    SUB, H = ids["submission"], ids["history"]
+    SUB, H, SV = ids["submission"], ids["history"], ids["collection"]
     signed_in = allow("admin", "inspector", "own", "other")
     monitors = allow("admin", "inspector", own=FORBIDDEN, other=FORBIDDEN)
     own_unit = allow("own", admin=FORBIDDEN, inspector=FORBIDDEN, other=NOT_FOUND)
@@ -65,6 +65,16 @@ def matrix(ids):
         ("report_settings.history_delete", "POST", f"/admin/laporan/riwayat/{H}/hapus", admin_only(302)),
         ("report_settings.group_order", "GET", "/admin/laporan/urutan", admin_only()),
         ("report_settings.group_order", "POST", "/admin/laporan/urutan", admin_only(302)),
+        ("survey.index", "GET", "/survei-daring/", signed_in()),
+        # Nothing sent: no unit named (404) for those who may open questionnaires.
+        ("survey.index", "POST", "/survei-daring/", allow("admin", "own", "other", inspector=FORBIDDEN)(404)),
+        ("survey.detail", "GET", f"/survei-daring/{SV}", readers()),
+        ("survey.poster", "GET", f"/survei-daring/{SV}/poster", readers()),
+        ("survey.qr_file", "GET", f"/survei-daring/{SV}/qr.png", readers()),
+        ("survey.reasons_export", "GET", f"/survei-daring/{SV}/alasan.xlsx", readers()),
+        # No version sent: refused with a message on the collection's page.
+        ("survey.change", "POST", f"/survei-daring/{SV}/pengaturan",
+         allow("admin", "own", inspector=FORBIDDEN, other=NOT_FOUND)(302)),
         ("reports.dashboard", "GET", "/laporan/dasbor", signed_in()),
         ("reports.chart_csv", "GET", "/laporan/dasbor/realisation.csv", signed_in()),
         ("reports.exports", "GET", "/laporan/ekspor", admin_only()),
@@ -96,6 +106,9 @@ def world(loaded, client):
              "period": Period.query.filter_by(code="2021-S1").one().id,
              "batch": ImportBatch.query.first().id, "job": job.id,
              "entry": CatalogueAction.query.first().id, "submission": _submission(w).id}
+    from tracker.survey import service as SV
+    coll = SV.open_collection(w.a, "2022-S1", 100, "", w.admin)
+    w.ids["collection"], w.survey_token = coll.id, coll.token
     return w
 
 
@@ -117,9 +130,12 @@ def _submission(w):
 
 
 def test_matrix_covers_every_other_route(app):
-    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1, history=1)
+    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1, history=1, collection=1)
     covered = {(ep, m) for ep, m, _, _ in matrix(ids)} | {(ep, "GET") for ep, _ in PUBLIC_ROUTES}
     covered |= {("auth.login", "POST"), ("auth.logout", "POST")}  # exercised by every login
+    # The public questionnaire: every role and nobody (test_role_matrix), its checks in
+    # tests/test_survey_online.py.
+    covered |= {("survey.answer", "GET"), ("survey.answer", "POST")}
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("followup.", "monitoring.")):
@@ -140,7 +156,7 @@ def test_role_matrix(world, role):
         if not check(role, expect.get(role), r):
             failures.append((endpoint, method, url, r.status_code, expect.get(role, "login")))
         db.session.rollback()
-    for endpoint, url in PUBLIC_ROUTES:
+    for endpoint, url in [*PUBLIC_ROUTES, ("survey.answer", f"/s/{world.survey_token}")]:
         code = world.client.get(url).status_code
         if code not in (200, 302):
             failures.append((endpoint, "GET", url, code, "public"))

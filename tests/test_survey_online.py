@@ -212,6 +212,8 @@ def test_poster_qr_and_reasons_exports(world):
     respond(world.public, world.coll, "133333333", alasan_persyaratan="=HYPERLINK(\"http://x\")")
     poster = world.client.get(f"/survei-daring/{world.coll.id}/poster").get_data(as_text=True)
     assert "<svg" in poster and world.coll.token in poster and world.coll.unit.name in poster
+    svg = poster[poster.index("<svg"):poster.index("</svg>")]
+    assert "viewBox" in svg and "width=" not in svg.split(">", 1)[0]  # scales whole, never cropped
     png = world.client.get(f"/survei-daring/{world.coll.id}/qr.png")
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
     assert world.client.get(f"/survei-daring/{world.coll.id}/qr.svg").data.lstrip().startswith(b"<?xml")
@@ -241,3 +243,29 @@ def test_duplicate_collection_and_bad_settings_are_refused(world):
     assert world.coll.population == 800 and world.coll.service_types == ["KTP", "KK"]
     page = world.public.get(f"/s/{world.coll.token}").get_data(as_text=True)
     assert 'name="service_type" value="KK"' in page
+
+
+def test_reasons_stand_beside_the_priority_elements_when_the_unit_writes_its_plan(world):
+    respond(world.public, world.coll, "444144444", alasan_biaya="Biaya parkir tidak jelas")  # biaya = 1
+    other = world.client.application.test_client()
+    respond(other, world.coll, "444244444", alasan_biaya="Ada pungutan di luar tarif")
+    world.client.post(f"/survei-daring/{world.coll.id}/tutup", data={"version": world.coll.version})
+    world.login("m1@kota.go.id")
+    page = world.client.get(f"/rtl/{CODE}/unit/{world.a_id}").get_data(as_text=True)
+    section = page[page.index('id="alasan-responden"'):]
+    assert "Biaya/Tarif · 2 alasan" in section
+    assert section.index("Biaya parkir tidak jelas") < section.index("Ada pungutan di luar tarif")  # 1s first
+    assert f"/survei-daring/{world.coll.id}/alasan.xlsx" in section
+
+
+def test_a_cross_site_post_without_the_device_cookie_is_not_counted(world, app):
+    """The questionnaire takes no session CSRF token; its form token is bound to the device
+    cookie, which a browser does not send with a post from another site (SameSite=Lax)."""
+    token = form_of(world.public.get(f"/s/{world.coll.token}").get_data(as_text=True))
+    stranger = app.test_client()  # no cookie at all, as a cross-site post arrives
+    r = stranger.post(f"/s/{world.coll.token}", data={**token, **answers()})
+    assert r.status_code == 400 and SurveyAnswer.query.count() == 0
+    r = stranger.post(f"/s/{world.coll.token}", data=answers())  # no form token either
+    assert r.status_code == 400 and SurveyAnswer.query.count() == 0
+    cookie = world.public.get_cookie("skm_perangkat", path="/s/")
+    assert cookie is not None and cookie.same_site == "Lax" and cookie.http_only

@@ -219,8 +219,11 @@ def _render_plan(unit: Unit, code: str, status: int = 200, errors=None, action_f
     can_edit = bool(plan and can_edit_unit(unit.id) and plan.status in S.EDITABLE)
     unit_trend = sorted(((p.period, rates.plan_rate(p)) for p in Plan.query.filter_by(unit_id=unit.id)),
                         key=lambda t: (t[0].start_date, t[0].end_date))
+    from ..survey.service import for_unit_period, reasons as survey_reasons
+    online = for_unit_period(unit.id, code)
     return render_template(
         "followup/plan.html", unit=unit, code=code, ref=ref, period=period, plan=plan, view=view,
+        online=online, reasons=survey_reasons(online) if online is not None else {},
         derived_values=derived_values,
         derived=derived, priorities=priorities, grouped=grouped, rate=rate, states=states,
         claimed=claimed, overdue=overdue, action_form=action_form, override_form=override_form,

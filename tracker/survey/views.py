@@ -207,7 +207,7 @@ def detail(collection_id):
     return render_template("survey/detail.html", coll=coll, live=now, link=public_link(coll),
                            label=P.parse_period(coll.period.code).label, elements=ELEMENTS,
                            reasons=S.reasons(coll), suggestions=S.suggestions(coll)[-50:],
-                           manage=_may_manage(coll), qr_svg=_qr(coll).svg_inline(scale=4, title="Kode QR kuesioner"),
+                           manage=_may_manage(coll), qr_svg=_qr(coll).svg_inline(scale=4, title="Kode QR kuesioner", omitsize=True),
                            questions=Q.questions(coll.element_keys))
 
 
@@ -222,7 +222,7 @@ def poster(collection_id):
     coll = _collection_or_404(collection_id)
     return render_template("survey/poster.html", coll=coll, link=public_link(coll),
                            label=P.parse_period(coll.period.code).label,
-                           qr_svg=_qr(coll).svg_inline(scale=10, title="Kode QR kuesioner", border=2))
+                           qr_svg=_qr(coll).svg_inline(scale=10, title="Kode QR kuesioner", border=4, omitsize=True))
 
 
 @bp.route("/survei-daring/<int:collection_id>/qr.<kind>")
