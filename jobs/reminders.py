@@ -110,6 +110,10 @@ def check_deadlines(today: date | None = None) -> int:
     created += check_round_deadlines(today, lambda user, text, link, key, topic:
                                      _notify(user, text, link, key, topic=topic))
     db.session.commit()
+    # Rate-limit windows that ended (the questionnaire's and the API's counters).
+    from tracker.models._base import utcnow
+    from tracker.web.ratelimit import prune
+    prune(utcnow())
     if current_app.config.get("SMTP_HOST"):
         send_pending_email()
     return created

@@ -37,3 +37,12 @@ def test_counters_keep_no_address_and_are_pruned(app):
     assert ratelimit.prune(datetime(2100, 1, 1)) == 1
     assert RateCounter.query.count() == 0
     db.session.remove()
+
+
+def test_the_daily_job_forgets_ended_windows(app):
+    from datetime import date
+    from jobs.reminders import check_deadlines
+    ratelimit.hit("survey-device", "abc", ratelimit.Limit(5, 60), 1_000.0)  # a window of 1970
+    ratelimit.hit("survey-device", "abc", ratelimit.Limit(5, 60))            # this minute's
+    check_deadlines(date.today())
+    assert RateCounter.query.count() == 1
