@@ -72,6 +72,7 @@ def test_a_respondent_fills_the_questionnaire_on_a_phone(browser, live_server):
     page.goto(f"{live_server.url}/survei-daring/{coll_id}")
     expect(page.locator("#live-nrr")).to_contain_text("1,000")
     expect(page.locator(".reasons").first).to_contain_text("Persyaratan di papan informasi")
+    page.screenshot(path=os.path.join(SHOTS, "survey-detail-1280.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/survei-daring/{coll_id}/poster")
     expect(page.locator(".poster svg")).to_be_visible()
