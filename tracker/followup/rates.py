@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import periods as P
 from ..domain import realisation as R
-from ..extensions import core_rows
+from ..extensions import core_rows, db
 from ..models import Action, Period, Plan, Unit
 
 
@@ -118,11 +118,10 @@ def overdue_actions(plans, today=None) -> list[tuple[Action, list[str]]]:
 
 
 def periods_with_plans(accepted_only: bool = False) -> list[Period]:
-    q = Plan.query.with_entities(Plan.period_id)
+    with_plans = db.select(Plan.period_id)
     if accepted_only:
-        q = q.filter(Plan.status == "accepted")
-    ids = [pid for (pid,) in q.distinct().all()]
-    periods = Period.query.filter(Period.id.in_(ids or [-1])).all()
+        with_plans = with_plans.where(Plan.status == "accepted")
+    periods = Period.query.filter(Period.id.in_(with_plans)).all()  # one query, ids never sent
     return sorted(periods, key=lambda p: (p.start_date, p.end_date))
 
 

@@ -106,17 +106,32 @@ def _codes(text: str | None) -> tuple:
 def _plans_for(ref: P.PeriodRef, unit_ids=None) -> dict[int, list[Plan]]:
     """{unit_id: plans answering ``ref``}: the unit's own plan for it, else (for a year) the
     plans answering its semesters and quarters."""
-    codes = [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
+    return _plans_for_many([ref], unit_ids)[ref.code]
+
+
+def _answering(ref: P.PeriodRef) -> list[str]:
+    return [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
+
+
+def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None) -> dict[str, dict[int, list[Plan]]]:
+    """``_plans_for`` of several periods with one query: {code: {unit_id: plans}}."""
+    codes = {c for ref in refs for c in _answering(ref)}
     q = (Plan.query.join(Period, Period.id == Plan.period_id).filter(Period.code.in_(codes))
          .options(db.joinedload(Plan.period), db.joinedload(Plan.unit)))
     if unit_ids is not None:
         q = q.filter(Plan.unit_id.in_(unit_ids or {-1}))
-    by_unit: dict[int, list[Plan]] = {}
-    for plan in q.all():
-        by_unit.setdefault(plan.unit_id, []).append(plan)
-    return {uid: _own_or_parts(plans, ref.code, lambda p: p.period.code,
-                               lambda p: (p.period.start_date, p.period.end_date))
-            for uid, plans in by_unit.items()}
+    plans = q.all()
+    out = {}
+    for ref in refs:
+        wanted = set(_answering(ref))
+        by_unit: dict[int, list[Plan]] = {}
+        for plan in plans:
+            if plan.period.code in wanted:
+                by_unit.setdefault(plan.unit_id, []).append(plan)
+        out[ref.code] = {uid: _own_or_parts(ps, ref.code, lambda p: p.period.code,
+                                            lambda p: (p.period.start_date, p.period.end_date))
+                         for uid, ps in by_unit.items()}
+    return out
 
 
 def _own_or_parts(plans: list, code: str, code_of, span_of) -> list:
@@ -148,21 +163,32 @@ class PlanFigures:
 def plan_figures(ref: P.PeriodRef, as_of: date | None = None, unit_ids=None) -> dict[int, PlanFigures]:
     """{unit_id: PlanFigures} for every unit with a plan answering ``ref`` (a year gathers its
     parts' plans when the unit has none of its own)."""
+    return plan_figures_many([ref], as_of, unit_ids)[ref.code]
+
+
+def plan_figures_many(refs: list[P.PeriodRef], as_of: date | None = None,
+                      unit_ids=None) -> dict[str, dict[int, PlanFigures]]:
+    """``plan_figures`` of several periods (a unit page shows this one and the one before)
+    with one query for their plans and one for their actions: {code: {unit_id: PlanFigures}}."""
     as_of = as_of or today_wib()
-    plans_by_unit = _plans_for(ref, unit_ids)
-    facts = _facts([p.id for plans in plans_by_unit.values() for p in plans])
-    out = {}
-    for uid, plans in plans_by_unit.items():
-        statuses = [(R.plan_status(facts[p.id], as_of, p.period.progress_grace_days,
-                                   accepted=p.status == "accepted"), p.status == "accepted")
-                    for p in plans]
-        own_facts = {p.id: facts[p.id] for p in plans}
-        if len(plans) == 1 and plans[0].period.code == ref.code:
-            out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, facts=own_facts)
-        else:
-            out[uid] = PlanFigures(plans, R.gather_statuses(statuses), _gathered_status(plans),
-                                   gathered=True, facts=own_facts)
-    return out
+    plans_by_code = _plans_for_many(refs, unit_ids)
+    facts = _facts(sorted({p.id for by_unit in plans_by_code.values()
+                           for plans in by_unit.values() for p in plans}))
+    result = {}
+    for ref in refs:
+        out = {}
+        for uid, plans in plans_by_code[ref.code].items():
+            statuses = [(R.plan_status(facts[p.id], as_of, p.period.progress_grace_days,
+                                       accepted=p.status == "accepted"), p.status == "accepted")
+                        for p in plans]
+            own_facts = {p.id: facts[p.id] for p in plans}
+            if len(plans) == 1 and plans[0].period.code == ref.code:
+                out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, facts=own_facts)
+            else:
+                out[uid] = PlanFigures(plans, R.gather_statuses(statuses), _gathered_status(plans),
+                                       gathered=True, facts=own_facts)
+        result[ref.code] = out
+    return result
 
 
 @dataclass
@@ -188,10 +214,13 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
     p, per = Plan.__table__, Period.__table__
     rows = core_rows(
         select(p.c.id, p.c.unit_id, Unit.name, p.c.status, per.c.code, per.c.start_date, per.c.end_date,
-               per.c.progress_grace_days, p.c.state_late_from, p.c.state_unfinished_from)
+               per.c.progress_grace_days, cast(p.c.state_late_from, Text).label("late_from"),
+               cast(p.c.state_unfinished_from, Text).label("unfinished_from"))
         .join(per, per.c.id == p.c.period_id).join(Unit, Unit.id == p.c.unit_id)
         .where(per.c.code.in_(codes))).all()
-    missing = [r.id for r in rows if r.status == "accepted" and r.state_late_from is None]
+    # The date lists come as text, decoded once per distinct list (``_codes``): plans of one
+    # period share a few schedules.
+    missing = [r.id for r in rows if r.status == "accepted" and r.late_from in (None, "null")]
     computed = {}
     if missing:
         facts = _facts(missing)
@@ -208,8 +237,7 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
         for r in plans:
             if r.status != "accepted":
                 continue  # lateness is judged only on an accepted plan
-            dates = computed.get(r.id) or R.LatenessDates(tuple(r.state_late_from or ()),
-                                                          tuple(r.state_unfinished_from or ()))
+            dates = computed.get(r.id) or R.LatenessDates(_codes(r.late_from), _codes(r.unfinished_from))
             u.late_reports += dates.late_reports(as_of)
             u.late_long += dates.late_long(as_of)
             u.unfinished_after_schedule += dates.unfinished_after_schedule(as_of)

@@ -64,13 +64,12 @@ def unit(code, unit_id):
     online = for_unit_period(unit.id, code)
     if online is not None and online.status == "open":
         return _unit_page(code, unit, online)
-    return _cached_unit_page(code, unit_id)
+    return _cached_unit_page(code, unit, online)
 
 
-@cached_page(dated=False)
-def _cached_unit_page(code, unit_id):
-    from ..survey.service import for_unit_period
-    return _unit_page(code, get_unit_or_404(unit_id), for_unit_period(unit_id, code))
+@cached_page(dated=False)  # keyed by the request (path, user, generation), not by these arguments
+def _cached_unit_page(code, unit, online):
+    return _unit_page(code, unit, online)
 
 
 def _unit_page(code, unit, online):
@@ -96,10 +95,12 @@ def _unit_page(code, unit, online):
     from ..domain.elements import numbering_keys
     u_order = [k for k in numbering_keys(numbering) if k in view.result.nrrs] + \
               [k for k in keys if k not in numbering_keys(numbering)]
-    from ..followup.status import period_status, unit_effects
+    from ..followup.status import period_status, plan_figures_many, unit_effects
     followup = []
+    # The plans answering this period and the one before, with their actions, in two queries.
+    figures = plan_figures_many([ref.previous(), ref], unit_ids={unit.id})
     for answered in (ref.previous(), ref):
-        st = period_status(answered.code, unit_ids={unit.id}, loaded=loaded)
+        st = period_status(answered.code, unit_ids={unit.id}, loaded=loaded, figures=figures[answered.code])
         own = next((u for u in st.units if u.unit.id == unit.id and u.plans), None)
         if own is not None:
             followup.append((answered, answered.next(), own, unit_effects(own)))
