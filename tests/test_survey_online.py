@@ -269,3 +269,9 @@ def test_a_cross_site_post_without_the_device_cookie_is_not_counted(world, app):
     assert r.status_code == 400 and SurveyAnswer.query.count() == 0
     cookie = world.public.get_cookie("skm_perangkat", path="/s/")
     assert cookie is not None and cookie.same_site == "Lax" and cookie.http_only
+
+
+def test_a_huge_post_is_refused_before_it_is_parsed(world):
+    token = form_of(world.public.get(f"/s/{world.coll.token}").get_data(as_text=True))
+    r = world.public.post(f"/s/{world.coll.token}", data={**token, **answers(), "saran": "x" * 200_000})
+    assert r.status_code == 413 and SurveyAnswer.query.count() == 0

@@ -39,6 +39,7 @@ bp = Blueprint("survey", __name__)
 
 DEVICE_COOKIE = "skm_perangkat"
 FORM_MAX_AGE = 24 * 3600  # a form left open longer is shown again with a fresh token
+FORM_MAX_BYTES = 64 * 1024
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -85,6 +86,8 @@ def _closed_page(coll, status=200):
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt  # checked by the signed form token bound to the device cookie (module docstring)
 def answer(token):
+    # A respondent's form is a few kilobytes: anyone may post here, so nothing larger is parsed.
+    request.max_content_length = FORM_MAX_BYTES
     coll = S.by_token(token)
     if coll is None:
         abort(404)
