@@ -48,7 +48,8 @@ def question_keys(period: Period) -> list[str]:
 def by_token(token: str) -> SurveyCollection | None:
     if not token or len(token) > 32:
         return None
-    return SurveyCollection.query.filter_by(token=token).first()
+    return (SurveyCollection.query.options(db.joinedload(SurveyCollection.unit), db.joinedload(SurveyCollection.period))
+            .filter_by(token=token).first())  # the form names both: one query
 
 
 def for_unit_period(unit_id: int, period_code: str) -> SurveyCollection | None:
@@ -159,13 +160,12 @@ def record_answer(coll: SurveyCollection, response: Q.Response, nonce: str, send
                                       SurveyAnswer.created_at >= now - DUPLICATE_WINDOW).limit(1)).first()
     if recent is not None:
         return Stored(duplicate=True)
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(SurveyAnswer).values(
-                collection_id=coll.id, created_at=now, answers=response.encoded(keys), age=response.age,
-                sex=response.sex, education=response.education, occupation=response.occupation,
-                service_type=response.service_type, reasons=response.reasons or None,
-                suggestion=response.suggestion, form_nonce=nonce, fingerprint=fp))
+    try:  # nothing else is pending in the session: a refused insert rolls back only itself
+        db.session.execute(insert(SurveyAnswer).values(
+            collection_id=coll.id, created_at=now, answers=response.encoded(keys), age=response.age,
+            sex=response.sex, education=response.education, occupation=response.occupation,
+            service_type=response.service_type, reasons=response.reasons or None,
+            suggestion=response.suggestion, form_nonce=nonce, fingerprint=fp))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

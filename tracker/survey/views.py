@@ -112,7 +112,7 @@ def answer(token):
                             "kirim kembali dari halaman ini.", status=400)
     if form.get("situs_web"):  # the honeypot: a person never sees it
         current_app.logger.info("survey %s: honeypot filled, not counted", coll.id)
-        return render_template("survey/thanks.html", coll=coll, duplicate=False)
+        return render_template("survey/thanks.html", unit_name=coll.unit.name, duplicate=False)
     from datetime import datetime, timezone
     elapsed = (datetime.now(timezone.utc) - issued).total_seconds()
     if elapsed < current_app.config["SURVEY_MIN_SECONDS"]:
@@ -133,8 +133,9 @@ def answer(token):
     if errors:
         return _render_form(coll, device, form, errors=errors, status=400,
                             message="Beberapa isian perlu diperbaiki; lihat pesan di bawah.")
+    unit_name = coll.unit.name  # the commit below expires the collection: no reload for the page
     stored = S.record_answer(coll, response, data["n"], _digest(device))
-    return render_template("survey/thanks.html", coll=coll, duplicate=stored.duplicate)
+    return render_template("survey/thanks.html", unit_name=unit_name, duplicate=stored.duplicate)
 
 
 # --------------------------------------------------------------------------------------------
