@@ -102,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     for bp in (health_bp, auth_bp, home_bp, results_bp, imports_bp, admin_bp, catalogue_bp, queue_bp, report_settings_bp, followup_bp, monitoring_bp, reporting_bp,
                reports_bp, public_bp, survey_bp):
         app.register_blueprint(bp)
+    from .api import register as register_api
+    register_api(app)  # the JSON API under /api/v1, its docs and the token page
 
 
 def register_errorhandlers(app: Flask) -> None:
