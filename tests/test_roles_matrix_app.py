@@ -15,7 +15,7 @@ from tests.test_roles_matrix import EMAILS, FORBIDDEN, NOT_FOUND, ROLES, allow, 
 
 def matrix(ids):
     A, U, PER, B, J, C = ids["unit"], ids["user"], ids["period"], ids["batch"], ids["job"], ids["entry"]
-    SUB, H, SV = ids["submission"], ids["history"], ids["collection"]
+    SUB, H, SV, T = ids["submission"], ids["history"], ids["collection"], ids["token"]
     signed_in = allow("admin", "inspector", "own", "other")
     monitors = allow("admin", "inspector", own=FORBIDDEN, other=FORBIDDEN)
     own_unit = allow("own", admin=FORBIDDEN, inspector=FORBIDDEN, other=NOT_FOUND)
@@ -83,12 +83,17 @@ def matrix(ids):
         ("reports.export_status_json", "GET", f"/laporan/ekspor/{J}/status.json", admin_only()),
         ("reports.export_retry", "POST", f"/laporan/ekspor/{J}/ulang", admin_only(302)),
         ("reports.export_download", "GET", f"/laporan/ekspor/{J}/unduh", admin_only()),
+        ("api_tokens.index", "GET", "/akun/token-api/", signed_in()),
+        ("api_tokens.create", "POST", "/akun/token-api/", signed_in(400)),  # no name given
+        ("api_tokens.revoke", "POST", f"/akun/token-api/{T}/cabut",  # m1's token
+         allow("own", "admin", inspector=NOT_FOUND, other=NOT_FOUND)(302)),
     ]
 
 
 PUBLIC_ROUTES = [("public.index", "/hasil/"), ("public.period", "/hasil/2021-S1"),
                  ("health.healthz", "/healthz"), ("health.readyz", "/readyz"),
-                 ("auth.login", "/login"), ("static", "/static/app.css")]
+                 ("auth.login", "/login"), ("static", "/static/app.css"),
+                 ("api_docs.openapi_json", "/api/v1/openapi.json"), ("api_docs.docs_page", "/api/v1/docs")]
 
 
 @pytest.fixture
@@ -102,7 +107,10 @@ def world(loaded, client):
     history = HistoricalIkm(year=2019, ikm=83.5, source="Laporan SKM 2019")
     db.session.add_all([job, history])
     db.session.commit()
-    w.ids = {"history": history.id, "unit": w.a_id, "user": User.query.filter_by(email="m2@kota.go.id").one().id,
+    from tracker.api.auth import create_token
+    token = create_token(w.m1, "Dasbor kota", None).row
+    db.session.commit()
+    w.ids = {"token": token.id, "history": history.id, "unit": w.a_id, "user": User.query.filter_by(email="m2@kota.go.id").one().id,
              "period": Period.query.filter_by(code="2021-S1").one().id,
              "batch": ImportBatch.query.first().id, "job": job.id,
              "entry": CatalogueAction.query.first().id, "submission": _submission(w).id}
@@ -130,7 +138,8 @@ def _submission(w):
 
 
 def test_matrix_covers_every_other_route(app):
-    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1, history=1, collection=1)
+    ids = dict(unit=1, user=1, period=1, batch=1, job="x", entry=1, submission=1, history=1, collection=1,
+               token=1)
     covered = {(ep, m) for ep, m, _, _ in matrix(ids)} | {(ep, "GET") for ep, _ in PUBLIC_ROUTES}
     covered |= {("auth.login", "POST"), ("auth.logout", "POST")}  # exercised by every login
     # The public questionnaire: every role and nobody (test_role_matrix), its checks in
@@ -140,6 +149,8 @@ def test_matrix_covers_every_other_route(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("followup.", "monitoring.")):
             continue  # tests/test_roles_matrix.py covers these
+        if rule.endpoint.startswith("api.") or rule.endpoint == "api_docs.unmatched":
+            continue  # the JSON API answers bearer tokens, never the session: tests/test_api.py
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if (rule.endpoint, method) not in covered:
                 missing.append((rule.endpoint, method))
