@@ -289,11 +289,12 @@ def test_admin_and_inspector_see_every_unit_and_cannot_report(world):
 
 def test_unknown_and_malformed_ids_and_periods_are_404(world):
     for path in ("/periods/2021-S3/results", "/periods/bukan/plans", "/periods/2099-S1/results",
-                 "/periods/2099-S1/status", "/periods/2099-S1/plans", "/actions/999999",
+                 "/periods/2099-S1/status", "/actions/999999",
                  "/actions/2147483648", "/actions/0"):
         r = world.call("admin", path)
         assert r.status_code == 404, path
         assert r.is_json and message(r), path
+    assert world.call("admin", "/periods/2099-S1/plans").get_json() == {"period": "2099-S1", "plans": []}
     r = world.call("admin", f"/periods/{PERIOD}/status?as_of=kemarin")
     assert r.status_code == 422 and "YYYY-MM-DD" in message(r)
 
@@ -355,6 +356,11 @@ def test_periods_list_results_plans_and_roll_ups(world):
     assert periods["2023"]["has_results"] and not periods["2023"]["stored"]
     assert periods["2023-S2"]["has_plans"] and not periods["2023-S2"]["has_results"]
     assert periods[PERIOD]["label"] == "Semester I 2023" and periods[PERIOD]["start_date"] == "2023-01-01"
+    # A year's plans are its semesters' (a unit's own plans for both semesters, both listed).
+    year = world.call("own", "/periods/2023/plans").get_json()
+    assert year["period"] == "2023"
+    assert [(p["unit"], p["period"]) for p in year["plans"]] == [(UNITS[0], PERIOD), (UNITS[0], "2023-S2")]
+    assert {p["period"] for p in world.call("admin", "/periods/2023/plans").get_json()["plans"]} == {PERIOD, "2023-S2"}
 
 
 # ------------------------------------------------------------------------------ writes

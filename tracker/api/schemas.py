@@ -261,7 +261,7 @@ class PlanSchema(ma.Schema):
     id = fields.Integer(required=True)
     unit_id = fields.Integer(required=True)
     unit = fields.String(required=True)
-    period = fields.String(required=True)
+    period = fields.String(required=True, metadata={"description": "The period the plan answers."})
     status = fields.String(required=True,
                            validate=validate.OneOf(["draft", "submitted", "returned", "accepted"]))
     realisation = fields.Float(required=True, allow_none=True,

@@ -135,19 +135,21 @@ def _action_columns():
 
 
 def plans(code: str, user) -> dict:
-    """The plans answering exactly this period (a year's semester plans are listed under their
-    semesters), of the user's units, with their actions and each action's kept state. Three
-    queries whatever the number of plans and actions."""
-    code = period_code(code)
-    period_id = db.session.execute(select(Period.id).where(Period.code == code)).scalar()
-    if period_id is None:
-        raise NotFound(f"Periode {code} tidak ditemukan.")
-    p, u = Plan.__table__, Unit.__table__
-    q = (select(p.c.id, p.c.unit_id, u.c.name, p.c.status, p.c.state_realisation, p.c.state_completion,
-                p.c.version)
-         .join(u, u.c.id == p.c.unit_id).where(p.c.period_id == period_id).order_by(u.c.name, p.c.id))
-    q = scope_units(q, p.c.unit_id, user)
-    rows = core_rows(q).all()
+    """The plans answering the period, of the user's units, with their actions and each
+    action's kept state: a unit's own plan for the period, else (for a year) the plans answering
+    its semesters and quarters, as ``rtl status`` gathers them. Two queries whatever the number
+    of plans and actions."""
+    ref = P.parse_period(period_code(code))
+    codes = [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
+    p, u, per = Plan.__table__, Unit.__table__, Period.__table__
+    q = (select(p.c.id, p.c.unit_id, u.c.name, per.c.code, p.c.status, p.c.state_realisation,
+                p.c.state_completion, p.c.version)
+         .join(u, u.c.id == p.c.unit_id).join(per, per.c.id == p.c.period_id)
+         .where(per.c.code.in_(codes))
+         .order_by(u.c.name, u.c.id, per.c.start_date, per.c.end_date, p.c.id))
+    rows = core_rows(scope_units(q, p.c.unit_id, user)).all()
+    own = {r.unit_id for r in rows if r.code == ref.code}
+    rows = [r for r in rows if r.code == ref.code or r.unit_id not in own]
     by_plan: dict[int, list] = {r.id: [] for r in rows}
     if rows:
         a = Action.__table__
@@ -157,11 +159,11 @@ def plans(code: str, user) -> dict:
     out = []
     for r in rows:
         accepted = r.status == PLAN_ACCEPTED
-        out.append({"id": r.id, "unit_id": r.unit_id, "unit": r.name, "period": code, "status": r.status,
+        out.append({"id": r.id, "unit_id": r.unit_id, "unit": r.name, "period": r.code, "status": r.status,
                     "realisation": _round(r.state_realisation) if accepted else None,
                     "completion": _round(r.state_completion) if accepted else None,
                     "version": r.version, "actions": by_plan[r.id]})
-    return {"period": code, "plans": out}
+    return {"period": ref.code, "plans": out}
 
 
 def _round(value):

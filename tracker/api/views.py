@@ -259,9 +259,10 @@ def plans(code):
     """The plans (RTL) answering this period, with their actions.
 
     Each action: element key, text, planned quarters, owner, outcome, realisation (latest
-    verified %) and claimed (latest % not rejected), and its `version`. Only the plans made for
-    exactly this period (a year's semester plans are under their semesters). A manager gets
-    their own units' plans."""
+    verified %) and claimed (latest % not rejected), and its `version`. A unit's own plan for
+    the period; for a year without one, the plans answering its semesters and quarters (each
+    with its own `period`), as `rtl status` gathers them. A manager gets their own units'
+    plans."""
     return service.plans(code, g.api_user)
 
 
