@@ -119,9 +119,11 @@ def answer(token):
         return _render_form(coll, device, form, message="Jawaban terkirim terlalu cepat. Periksa kembali "
                             "jawaban Saudara, lalu kirim.", status=400)
     address = request.remote_addr or "-"
-    for scope, who, spec in (("survey-address", address, "SURVEY_RATE_PER_ADDRESS"),
-                             ("survey-device", device, "SURVEY_RATE_PER_DEVICE")):
-        verdict = ratelimit.hit(f"{scope}:{coll.id}", who, ratelimit.Limit.parse(current_app.config[spec]))
+    verdicts = ratelimit.hit_many([
+        (f"{scope}:{coll.id}", who, ratelimit.Limit.parse(current_app.config[spec]))
+        for scope, who, spec in (("survey-address", address, "SURVEY_RATE_PER_ADDRESS"),
+                                 ("survey-device", device, "SURVEY_RATE_PER_DEVICE"))])
+    for verdict in verdicts:
         if not verdict.allowed:
             minutes = max(1, round(verdict.retry_after / 60))
             response = _render_form(coll, device, form, status=429, message=(
