@@ -52,6 +52,43 @@ def by_token(token: str) -> SurveyCollection | None:
             .filter_by(token=token).first())  # the form names both: one query
 
 
+@dataclass(frozen=True)
+class _Named:
+    name: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class PublicCollection:
+    """What the public questionnaire needs of a collection, read as plain columns in one Core
+    query (the ORM's load of the collection with its unit and period was a quarter of a
+    respondent's post)."""
+    id: int
+    token: str
+    status: str
+    element_keys: tuple
+    service_types: tuple
+    unit: _Named
+    period: _Named
+
+
+def public_collection(token: str) -> PublicCollection | None:
+    if not token or len(token) > 32:
+        return None
+    import json
+    from sqlalchemy import Text, cast
+    sc = SurveyCollection.__table__
+    row = db.session.execute(
+        select(sc.c.id, sc.c.token, sc.c.status, cast(sc.c.element_keys, Text), cast(sc.c.service_types, Text),
+               Unit.name, Period.code)
+        .join(Unit, Unit.id == sc.c.unit_id).join(Period, Period.id == sc.c.period_id)
+        .where(sc.c.token == token)).first()
+    if row is None:
+        return None
+    return PublicCollection(row[0], row[1], row[2], tuple(json.loads(row[3]) or ()),
+                            tuple(json.loads(row[4] or "null") or ()), _Named(name=row[5]), _Named(code=row[6]))
+
+
 def for_unit_period(unit_id: int, period_code: str) -> SurveyCollection | None:
     return (SurveyCollection.query.join(Period, Period.id == SurveyCollection.period_id)
             .filter(SurveyCollection.unit_id == unit_id, Period.code == period_code).first())

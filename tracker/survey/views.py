@@ -88,7 +88,7 @@ def _closed_page(coll, status=200):
 def answer(token):
     # A respondent's form is a few kilobytes: anyone may post here, so nothing larger is parsed.
     request.max_content_length = FORM_MAX_BYTES
-    coll = S.by_token(token)
+    coll = S.public_collection(token)
     if coll is None:
         abort(404)
     if coll.status != OPEN:
@@ -135,9 +135,8 @@ def answer(token):
     if errors:
         return _render_form(coll, device, form, errors=errors, status=400,
                             message="Beberapa isian perlu diperbaiki; lihat pesan di bawah.")
-    unit_name = coll.unit.name  # the commit below expires the collection: no reload for the page
     stored = S.record_answer(coll, response, data["n"], _digest(device))
-    return render_template("survey/thanks.html", unit_name=unit_name, duplicate=stored.duplicate)
+    return render_template("survey/thanks.html", unit_name=coll.unit.name, duplicate=stored.duplicate)
 
 
 # --------------------------------------------------------------------------------------------
