@@ -2,7 +2,7 @@
 against a real gunicorn (gthread) on 127.0.0.1 and PostgreSQL, then every accepted submission
 looked up in the database.
 
-    .venv/bin/python -m bench.survey_load [--seconds 60] [--rate 200] [--workers 4] [--threads 4]
+    .venv/bin/python -m bench.survey_load [--seconds 60] [--rate 200] [--workers 3] [--threads 2]
         [--forms pipeline|ahead] [--think 5] [--clients 48] [--quiet-below 0.5 --quiet-wait 600]
 
 (run it with ``-m``: ``bench/http.py`` would shadow the standard library's ``http`` if this file
@@ -338,10 +338,10 @@ def cpu_snapshot(gunicorn_pid: int, database: str, titles: dict | None = None) -
         elif pid == me:
             groups["generator"][pid] = ticks
         elif comm.startswith("postgres"):
-            if pid not in titles:
-                titles[pid] = _pg_title(pid)
-            title = titles[pid]
+            title = titles.get(pid) or _pg_title(pid)
             ours = f" {database} " in title or any(f": {aux}" in title for aux in _PG_AUX)
+            if ours:  # a backend just forked still shows the server's command line: ask again next time
+                titles[pid] = title
             groups["postgres" if ours else "other"][pid] = ticks
             if not ours:
                 groups.setdefault("names", {})[pid] = "postgres (other databases)"
@@ -350,7 +350,7 @@ def cpu_snapshot(gunicorn_pid: int, database: str, titles: dict | None = None) -
             groups.setdefault("names", {})[pid] = comm
     with open("/proc/stat") as fh:
         cpu = [int(x) for x in fh.readline().split()[1:]]
-    return groups | {"busy": sum(cpu) - cpu[3] - cpu[4], "total": sum(cpu),
+    return groups | {"busy": sum(cpu) - cpu[3] - cpu[4], "total": sum(cpu), "stat": cpu,
                      "workers": len(groups["gunicorn"]) - 1}
 
 
@@ -382,8 +382,8 @@ def db_stats(url: str) -> dict:
     from sqlalchemy import create_engine, text
     engine = create_engine(url)
     with engine.connect() as conn:
-        row = conn.execute(text("select xact_commit, xact_rollback, tup_inserted, tup_updated, tup_fetched "
-                                "from pg_stat_database where datname = current_database()")).one()
+        row = conn.execute(text("select xact_commit, xact_rollback, tup_inserted, tup_updated, tup_fetched, "
+                                "sessions from pg_stat_database where datname = current_database()")).one()
     engine.dispose()
     return dict(row._mapping)
 
@@ -402,11 +402,16 @@ def cpu_used(before: dict, after: dict, seconds: float) -> dict:
         name = after.get("names", {}).get(pid, "?")
         others[name] = others.get(name, 0.0) + cores
     top = sorted(((c, n) for n, c in others.items() if c >= 0.01), reverse=True)[:4]
-    return {"gunicorn": sum(grown("gunicorn").values()), "postgres": sum(grown("postgres").values()),
+    machine = (after["busy"] - before["busy"]) / max(1, after["total"] - before["total"]) * ncpu
+    named = sum(sum(grown(g).values()) for g in ("gunicorn", "postgres", "generator", "other"))
+    return {"unattributed": machine - named,"gunicorn": sum(grown("gunicorn").values()), "postgres": sum(grown("postgres").values()),
             "generator": sum(grown("generator").values()), "other": sum(others.values()),
             "other_top": [(n, c) for c, n in top],
             "per_process": sorted(grown("gunicorn").values(), reverse=True),
-            "machine": (after["busy"] - before["busy"]) / max(1, after["total"] - before["total"]) * ncpu}
+            "machine": (after["busy"] - before["busy"]) / max(1, after["total"] - before["total"]) * ncpu,
+            # /proc/stat: user+nice, system, irq+softirq (no process's), steal (the host's)
+            "kinds": {k: sum(after["stat"][i] - before["stat"][i] for i in idx) / hz / seconds
+                      for k, idx in (("user", (0, 1)), ("system", (2,)), ("irq", (5, 6)), ("steal", (7,)))}}
 
 
 class Sampler(threading.Thread):
@@ -452,6 +457,7 @@ def statements_per_request(url: str, token: str, keys: list[str], rounds: int = 
 
     from tracker import create_app
     from tracker.extensions import db
+    from tracker.domain import questionnaire as Q
     from tracker.survey import service as S
     from tracker.survey import views as V
     from tracker.web import ratelimit as R
@@ -502,44 +508,53 @@ def statements_per_request(url: str, token: str, keys: list[str], rounds: int = 
     for target, name, fn in listeners:
         event.remove(target, name, fn)
 
-    # CPU by step: wrappers around the view's collaborators, in this process only.
+    # CPU by step: wrappers around the view's collaborators (those the app has now; the view
+    # changes), in this process only. Only the outermost wrapped call is timed (hit calls
+    # hit_many, _render_form calls render_template). Per respondent: one GET and one POST.
     timed = dict.fromkeys(["GET /s/<token> (whole request)", "POST /s/<token> (whole request)"], 0.0)
-    inside = {"form": False}
-    steps = [(S, "by_token", "by_token: the collection, per call (GET and POST)"),
-             (V, "_render_form", "GET: _render_form (the form page, its token and cookie)"),
-             (R, "hit", "POST: ratelimit.hit x2 (address and device counters)"),
-             (S, "record_answer", "POST: record_answer (duplicate check, INSERT, COMMIT)"),
-             (V, "render_template", "POST: render_template of the thanks page")]
+    calls: dict[str, int] = {}
+    depth = [0]
+    steps = [(S, "public_collection", "the collection by its token (`survey.service.public_collection`)"),
+             (S, "by_token", "the collection by its token (`survey.service.by_token`)"),
+             (V, "_render_form", "the form page: template, signed token, cookie (`survey.views._render_form`)"),
+             (R, "hit_many", "the address and device rate limits (`web.ratelimit.hit_many`)"),
+             (R, "hit", "the address and device rate limits (`web.ratelimit.hit`)"),
+             (Q, "read_form", "reading the answers (`domain.questionnaire.read_form`)"),
+             (S, "record_answer", "duplicate check, INSERT, COMMIT (`survey.service.record_answer`)"),
+             (V, "render_template", "the thanks page (`render_template` in the view)")]
     originals = []
     for module, name, label in steps:
-        fn = getattr(module, name)
+        fn = getattr(module, name, None)
+        if fn is None:
+            continue
         originals.append((module, name, fn))
-        timed[label] = 0.0
 
-        def wrapper(*a, _fn=fn, _label=label, _name=name, **k):
-            if _name == "render_template" and inside["form"]:
+        def wrapper(*a, _fn=fn, _label=label, **k):
+            if depth[0]:
                 return _fn(*a, **k)
-            inside["form"] |= _name == "_render_form"
+            depth[0] += 1
             c = time.process_time()
             try:
                 return _fn(*a, **k)
             finally:
-                timed[_label] += time.process_time() - c
-                if _name == "_render_form":
-                    inside["form"] = False
+                depth[0] -= 1
+                timed[_label] = timed.get(_label, 0.0) + time.process_time() - c
+                calls[_label] = calls.get(_label, 0) + 1
         setattr(module, name, wrapper)
     try:
         for _ in range(20):
             respondent()
         for k in timed:
             timed[k] = 0.0
+        calls.clear()
         for _ in range(cpu_rounds):
             respondent(timed)
     finally:
         for module, name, fn in originals:
             setattr(module, name, fn)
-    out["cpu_ms"] = {k: v / cpu_rounds * 1000 for k, v in timed.items()}
-    out["cpu_ms"]["by_token: the collection, per call (GET and POST)"] /= 2  # per call
+    out["cpu_ms"] = {k: v / cpu_rounds * 1000 for k, v in timed.items() if k.startswith(("GET", "POST"))
+                     or calls.get(k)}
+    out["calls"] = {k: n / cpu_rounds for k, n in calls.items()}
     with app.app_context():
         db.engine.dispose()
     return out
@@ -708,7 +723,7 @@ def summarise(setup: Setup, d: Drive, report: Report) -> Report:
 
 
 def run(url: str, workdir: Path, rate: float = 200, seconds: float = 60, think: float = 5.0,
-        min_seconds: int | None = None, workers: int = 4, threads: int = 4, clients: int = 48,
+        min_seconds: int | None = None, workers: int = 3, threads: int = 2, clients: int = 48,
         forms: str = "pipeline", count_sql: bool = True, probe: bool = True, quiet_below: float | None = None,
         quiet_wait: float = 0.0, log=print) -> Report:
     """Prepare the database, start gunicorn, drive the load, stop, check. ``url`` must be a
@@ -787,6 +802,8 @@ def markdown(r: Report, command: str) -> list[str]:
     full = r.buckets[1:-1] or r.buckets
     met, why = verdict(r)
     per_request = r.cpu.get("gunicorn", 0) * r.seconds / max(1, r.served) * 1000
+    spans = [sum(r.buckets[i:i + 5]) / 5 for i in range(0, max(1, len(r.buckets) - 4))]
+    min5 = min(spans) if r.buckets else 0.0
     lines = [
         f"### {r.rate:g} submissions/s for {r.seconds:g} s, forms {r.forms}",
         "",
@@ -811,6 +828,7 @@ def markdown(r: Report, command: str) -> list[str]:
         f"| accepted per second, min / max of the full seconds | {min(full) if full else 0} / "
         f"{max(full) if full else 0} |",
         f"| seconds with at least 95% of {r.rate:g}/s | {r.sustained} of {len(r.buckets)} |",
+        f"| accepted per second over 5-second spans, min | {min5:.1f} |",
         f"| POST latency from its scheduled time, p50 / p95 / p99 / max | **{ms(r.post_ms)} ms** |",
         f"| POST latency from sending, p50 / p95 / p99 / max | {ms(r.post_service_ms)} ms |",
         f"| GET (form) latency from its scheduled time, p50 / p95 / p99 / max | {ms(r.get_ms)} ms |",
@@ -819,7 +837,8 @@ def markdown(r: Report, command: str) -> list[str]:
         f"PostgreSQL {r.cpu.get('postgres', 0):.2f} (the bench database's backends, WAL writer, checkpointer), "
         f"load generator {r.cpu.get('generator', 0):.2f}, other processes {r.cpu.get('other', 0):.2f} "
         f"({', '.join(f'{n} {c:.2f}' for n, c in r.cpu.get('other_top', [])) or 'none'}); whole machine "
-        f"{r.cpu.get('machine', 0):.2f}; gunicorn by process {' '.join(f'{c:.2f}' for c in r.cpu.get('per_process', []))}; "
+        f"{r.cpu.get('machine', 0):.2f} ({', '.join(f'{k} {v:.2f}' for k, v in r.cpu.get('kinds', {}).items())}; "
+        f"not in any process still running: {r.cpu.get('unattributed', 0):.2f}); gunicorn by process {' '.join(f'{c:.2f}' for c in r.cpu.get('per_process', []))}; "
         f"other work before the drive {r.background:.2f} |",
         f"| gunicorn CPU per request in the window / per `/healthz` | {per_request:.2f} ms ({r.served} requests "
         f"answered in the window) / {r.floor_ms:.2f} ms |",
@@ -828,6 +847,9 @@ def markdown(r: Report, command: str) -> list[str]:
         lines.append(f"| PostgreSQL per respondent (form + answers), pg_stat_database | "
                      f"{r.db['xact_commit'] / r.sent:.1f} commits, {r.db['xact_rollback'] / r.sent:.1f} rollbacks, "
                      f"{r.db['tup_inserted'] / r.sent:.1f} rows inserted, {r.db['tup_updated'] / r.sent:.1f} updated |")
+        lines.append(f"| new PostgreSQL connections during the drive (pg_stat_database.sessions) | {r.db['sessions']} "
+                     f"(gunicorn's pools hold at most {r.workers} x 15; more means connections opened and closed "
+                     "again: SQLAlchemy's pool keeps 5 per process and closes its overflow on return) |")
     if r.sql:
         gtx, ptx = r.sql["get_tx"], r.sql["post_tx"]
         lines += [
@@ -837,10 +859,11 @@ def markdown(r: Report, command: str) -> list[str]:
         ]
     lines += ["", f"Accepted per second of the window (by completion): {' '.join(map(str, r.buckets))}", ""]
     if r.sql:
-        lines += ["In-process CPU per step (Flask test client on the same PostgreSQL, no HTTP server; "
-                  "a step's time includes its SQL round trips' client side):", "",
-                  "| step | CPU ms |", "| --- | ---: |"]
-        lines += [f"| {k} | {v:.2f} |" for k, v in r.sql["cpu_ms"].items()]
+        lines += ["In-process CPU per respondent (one GET and one POST) by step: the Flask test client on the "
+                  "same PostgreSQL, no HTTP server; a step's time includes the client side of its SQL round "
+                  "trips; the rest of a request is Flask, werkzeug and the app's hooks:", "",
+                  "| step | calls | CPU ms |", "| --- | ---: | ---: |"]
+        lines += [f"| {k} | {r.sql['calls'].get(k, 1):g} | {v:.2f} |" for k, v in r.sql["cpu_ms"].items()]
         lines += ["", "Statements of one POST, in order:", ""]
         lines += [f"{i}. `{s}`" for i, s in enumerate(r.sql["post_sql"], 1)]
         lines += [""]
@@ -870,8 +893,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.survey_load", description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--rate", type=float, default=200, help="submissions a second")
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (gthread)")
     ap.add_argument("--clients", type=int, default=48, help="client threads (keep-alive connections)")
     ap.add_argument("--think", type=float, default=5.0, help="seconds between a form and its answers")
     ap.add_argument("--forms", choices=("pipeline", "ahead"), default="pipeline",
@@ -883,6 +906,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quiet-wait", type=float, default=600, help="seconds to wait for that at most")
     ap.add_argument("--database-url", default=None,
                     help="a PostgreSQL database to empty and use (default: a fresh skm_bench_survey)")
+    ap.add_argument("--no-sql", action="store_true", help="skip counting one GET's and POST's SQL and CPU")
     ap.add_argument("--no-write", action="store_true", help=f"do not write {RESULT.relative_to(ROOT)}")
     args = ap.parse_args(argv)
     from bench.__main__ import drop_pg, fresh_pg
@@ -891,7 +915,8 @@ def main(argv=None) -> int:
     command = ".venv/bin/python -m bench.survey_load " + " ".join(argv if argv is not None else sys.argv[1:])
     try:
         r = run(url, work, args.rate, args.seconds, args.think, args.min_seconds, args.workers, args.threads,
-                args.clients, args.forms, quiet_below=args.quiet_below, quiet_wait=args.quiet_wait)
+                args.clients, args.forms, count_sql=not args.no_sql, quiet_below=args.quiet_below,
+                quiet_wait=args.quiet_wait)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not args.database_url:
