@@ -515,10 +515,8 @@ def statements_per_request(url: str, token: str, keys: list[str], rounds: int = 
     calls: dict[str, int] = {}
     depth = [0]
     steps = [(S, "public_collection", "the collection by its token (`survey.service.public_collection`)"),
-             (S, "by_token", "the collection by its token (`survey.service.by_token`)"),
              (V, "_render_form", "the form page: template, signed token, cookie (`survey.views._render_form`)"),
              (R, "hit_many", "the address and device rate limits (`web.ratelimit.hit_many`)"),
-             (R, "hit", "the address and device rate limits (`web.ratelimit.hit`)"),
              (Q, "read_form", "reading the answers (`domain.questionnaire.read_form`)"),
              (S, "record_answer", "duplicate check, INSERT, COMMIT (`survey.service.record_answer`)"),
              (V, "render_template", "the thanks page (`render_template` in the view)")]

@@ -45,13 +45,6 @@ def question_keys(period: Period) -> list[str]:
     return [k for k in order if k in keys]
 
 
-def by_token(token: str) -> SurveyCollection | None:
-    if not token or len(token) > 32:
-        return None
-    return (SurveyCollection.query.options(db.joinedload(SurveyCollection.unit), db.joinedload(SurveyCollection.period))
-            .filter_by(token=token).first())  # the form names both: one query
-
-
 @dataclass(frozen=True)
 class _Named:
     name: str = ""
