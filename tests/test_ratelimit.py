@@ -46,3 +46,17 @@ def test_the_daily_job_forgets_ended_windows(app):
     ratelimit.hit("survey-device", "abc", ratelimit.Limit(5, 60))            # this minute's
     check_deadlines(date.today())
     assert RateCounter.query.count() == 1
+
+
+def test_peek_reads_the_window_without_counting(app):
+    limit = ratelimit.Limit(2, 60)
+    now = 6_000_000.0
+    assert ratelimit.peek("api-auth-failure", "10.0.0.9", limit, now).allowed
+    ratelimit.hit("api-auth-failure", "10.0.0.9", limit, now)
+    seen = ratelimit.peek("api-auth-failure", "10.0.0.9", limit, now + 1)
+    assert seen.allowed and seen.hits == 1  # one failure of two: still let in
+    ratelimit.hit("api-auth-failure", "10.0.0.9", limit, now + 2)
+    seen = ratelimit.peek("api-auth-failure", "10.0.0.9", limit, now + 3)
+    assert not seen.allowed and seen.hits == 2 and seen.retry_after == 57  # the limit reached: kept out
+    assert ratelimit.peek("api-auth-failure", "10.0.0.9", limit, now + 60).allowed  # a new window
+    assert RateCounter.query.one().hits == 2  # peeking counted nothing

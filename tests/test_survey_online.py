@@ -275,3 +275,19 @@ def test_a_huge_post_is_refused_before_it_is_parsed(world):
     token = form_of(world.public.get(f"/s/{world.coll.token}").get_data(as_text=True))
     r = world.public.post(f"/s/{world.coll.token}", data={**token, **answers(), "saran": "x" * 200_000})
     assert r.status_code == 413 and SurveyAnswer.query.count() == 0
+
+
+def test_the_same_answers_from_one_sender_count_again_after_the_duplicate_window(world):
+    from datetime import timedelta
+
+    from tracker.domain import questionnaire as Q
+    from tracker.models._base import utcnow
+    from tracker.survey import service as S
+    response, _ = Q.read_form(answers(), world.coll.element_keys)
+    now = utcnow()
+    assert not S.record_answer(world.coll, response, "n1", "sender", now).duplicate
+    assert S.record_answer(world.coll, response, "n2", "sender", now + timedelta(minutes=29)).duplicate
+    assert not S.record_answer(world.coll, response, "n3", "sender", now + timedelta(minutes=31)).duplicate
+    assert not S.record_answer(world.coll, response, "n4", "another", now).duplicate
+    assert S.record_answer(world.coll, response, "n4", "third", now + timedelta(hours=5)).duplicate  # nonce reused
+    assert SurveyAnswer.query.count() == 3

@@ -37,7 +37,6 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import ApiToken, User
 from ..models._base import utcnow
-from ..models.system import RateCounter
 from ..web import ratelimit
 
 TOKEN_PREFIX = "skm_"
@@ -115,19 +114,6 @@ def _bearer() -> str | None:
     return value.strip()
 
 
-def _blocked_for(address: str, limit: ratelimit.Limit, now: float) -> int | None:
-    """Seconds the address still waits when its failed checks passed the limit in this window,
-    else None (read only: a request with a good token does not count as a failure)."""
-    window = int(now // limit.seconds)
-    with db.engine.connect() as conn:
-        hits = conn.execute(select(RateCounter.hits).where(
-            RateCounter.key == ratelimit.counter_key(SCOPE_FAILURE, address),
-            RateCounter.slot == window)).scalar()
-    if hits is not None and hits >= limit.hits:
-        return max(1, int((window + 1) * limit.seconds - now))
-    return None
-
-
 def _find(token: str):
     t, u = ApiToken.__table__, User.__table__
     with db.engine.connect() as conn:
@@ -146,13 +132,14 @@ def authenticate() -> tuple[User, str]:
     address = request.remote_addr or "-"
     now = _clock()
     failure_limit = _limit("API_AUTH_FAILURE_LIMIT")
-    wait = _blocked_for(address, failure_limit, now)
-    if wait is not None:
+    # Read only: a request with a good token does not count as a failure.
+    failures = ratelimit.peek(SCOPE_FAILURE, address, failure_limit, now)
+    if not failures.allowed:
+        wait = failures.retry_after
         raise Refused(429, MESSAGES["blocked"].format(wait=wait), {"Retry-After": str(wait)})
     row = _find(token) if len(token) <= MAX_TOKEN_LENGTH else None
     utc_now = utcnow()
-    if (row is None or row.revoked_at is not None or not row.active
-            or (row.expires_at is not None and row.expires_at <= utc_now)):
+    if row is None or not row.active or not is_active(row, utc_now):
         verdict = ratelimit.hit(SCOPE_FAILURE, address, failure_limit, now)
         if not verdict.allowed:
             raise Refused(429, MESSAGES["blocked"].format(wait=verdict.retry_after),

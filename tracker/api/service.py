@@ -111,7 +111,8 @@ def status(code: str, user, as_of: date | None = None) -> dict:
 # --------------------------------------------------------------------------- plans and actions
 
 def _codes(text: str | None) -> list[str]:
-    return list(json.loads(text) or []) if text else []
+    from ..followup.status import _codes as decoded  # cached per distinct list
+    return list(decoded(text))
 
 
 def _action_row(r) -> dict:

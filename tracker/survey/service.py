@@ -22,7 +22,7 @@ from ..domain import questionnaire as Q
 from ..domain.elements import ELEMENT_SETS, NUMBERINGS, element_set_of
 from ..extensions import db
 from ..followup.notifications import link, managers_of, notify
-from ..followup.workflow import WorkflowError, _atomic, check_version
+from ..followup.workflow import WorkflowError, _atomic, _conflicts_reported, check_version
 from ..models import Period, Unit
 from ..models._base import utcnow
 from ..models.online import CLOSED, OPEN, SurveyAnswer, SurveyCollection
@@ -286,7 +286,7 @@ def close(coll: SurveyCollection, version, user) -> str:
     start = live_now.first_at.date() if live_now.first_at else None
     end = live_now.last_at.date() if live_now.last_at else None
     if getattr(user, "role", None) == "admin":
-        try:
+        with _conflicts_reported():
             batch = R.apply_unit_result(coll.period, coll.unit, "responses", content, "skm-daring.csv", numbering,
                                         user, kind="survey", method=SURVEY_METHOD, survey_start=start,
                                         survey_end=end)
@@ -295,9 +295,6 @@ def close(coll: SurveyCollection, version, user) -> str:
                    f"{live_now.tally.respondents} responden menjadi hasil unit untuk periode ini.",
                    link("results.unit", code=coll.period.code, unit_id=coll.unit_id))
             db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
         return (f"Pengumpulan ditutup: {live_now.tally.respondents} responden menjadi hasil "
                 f"{coll.unit.name} untuk {label}.")
     rnd = R.get_round(coll.period.code)
@@ -308,12 +305,9 @@ def close(coll: SurveyCollection, version, user) -> str:
         mode="responses", numbering=numbering, file=FileStorage(io.BytesIO(content), "skm-daring.csv"),
         method=SURVEY_METHOD, survey_start=start, survey_end=end,
         note=f"Dikirim dari SKM daring ({live_now.tally.respondents} responden)."), user)
-    try:
+    with _conflicts_reported():
         _closed(coll, user, submission_id=sub.id)
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return (f"Pengumpulan ditutup: {live_now.tally.respondents} responden dikirim sebagai hasil unit "
             f"dalam putaran pelaporan {label}, menunggu pemeriksaan Bagian Organisasi.")
 

@@ -30,6 +30,7 @@ from ..domain import periods as P
 from ..domain import questionnaire as Q
 from ..extensions import csrf, db
 from ..followup.workflow import WorkflowError
+from ..imports.readers import ImportRejected
 from ..models.online import OPEN, SurveyCollection
 from ..scope import can_edit_unit, can_see_unit, get_unit_or_404, visible_unit_ids
 from ..web import ratelimit
@@ -268,9 +269,7 @@ def change(collection_id, action):
     except WorkflowError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-    except Exception as exc:  # an import's refusal (ImportRejected) names its problems
-        if not hasattr(exc, "messages"):
-            raise
+    except ImportRejected as exc:  # the answers refused as an import would be: its problems named
         db.session.rollback()
         for message in exc.messages()[:10]:
             flash(message, "error")

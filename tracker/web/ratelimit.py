@@ -75,6 +75,17 @@ def hit_many(checks, now: float | None = None) -> list[Verdict]:
     return out
 
 
+def peek(scope: str, who: str, limit: Limit, now: float | None = None) -> Verdict:
+    """The current window's count for ``who`` without counting this request (a gate that
+    counts only failures reads it first)."""
+    now = time.time() if now is None else now
+    window = int(now // limit.seconds)
+    with db.engine.connect() as conn:
+        hits = conn.execute(text("SELECT hits FROM rate_counter WHERE key = :key AND slot = :slot"),
+                            {"key": counter_key(scope, who), "slot": window}).scalar() or 0
+    return Verdict(hits < limit.hits, int(hits), limit, max(1, int((window + 1) * limit.seconds - now)))
+
+
 def prune(now: datetime) -> int:
     """Forget windows that ended (the daily job)."""
     with db.engine.begin() as conn:
