@@ -42,7 +42,11 @@ def test_hit_is_cheap_and_a_change_shows_at_once(capp):
     with QueryCounter() as q:
         again = client.get("/periode/2021").data.decode()
     assert again == first
-    assert q.count <= 3, q.statements  # the user, the counter (and nothing else)
+    db.session.remove()  # as a new request in another app context starts: nothing in the session
+    with QueryCounter() as q:
+        client.get("/periode/2021")
+    # The counter and nothing else: the user is this generation's snapshot (auth.views).
+    assert q.count == 1, q.statements
     unit = Unit.query.order_by(Unit.id).first()
     old = unit.name
     unit.name = "Unit Berganti Nama"
@@ -160,3 +164,50 @@ def test_old_generations_are_pruned_from_the_store(capp, monkeypatch):
     client.get("/periode/2021")
     rows = db.session.execute(text("SELECT generation FROM page_store")).scalars().all()
     assert rows == [cache.generation()]
+
+
+def test_the_user_snapshot_follows_changes_made_anywhere(capp):
+    """The signed-in user is kept per process under the data generation: a deactivation made
+    by another process (which advances the counter) ends the session at the next request, and
+    a role changed through the ORM applies at once."""
+    from tracker.models import User
+    client = capp.test_client()
+    login(client, "inspektur@kota.go.id")
+    assert client.get("/rtl/pemantauan").status_code == 200
+    assert client.get("/rtl/pemantauan").status_code == 200  # served with the kept user
+    user = User.query.filter_by(email="inspektur@kota.go.id").one()
+    user.role = "manager"
+    db.session.commit()
+    assert client.get("/rtl/pemantauan").status_code == 403
+    other = create_engine(capp.config["SQLALCHEMY_DATABASE_URI"])
+    with other.begin() as conn:
+        conn.execute(text("UPDATE \"user\" SET active = false WHERE email = 'inspektur@kota.go.id'"))
+        cache.bump(conn)
+    other.dispose()
+    db.session.expire_all()
+    r = client.get("/rtl/pemantauan")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_without_a_change_the_user_is_not_read_again(capp):
+    """Each request of a worker asks for its user: the process reads the user once per data
+    generation and merges the kept copy into the request's session without a query."""
+    from tracker.auth import views as auth_views
+    from tracker.models import User
+    uid = User.query.filter_by(email="admin@kota.go.id").one().id
+    auth_views._snapshots.clear()
+
+    def request_once():
+        with capp.test_request_context("/periode/"):
+            db.session.remove()  # a request's session starts empty
+            with QueryCounter() as q:
+                user = auth_views.load_user(str(uid))
+                assert user is None  # no session version in this bare request: refused
+                row = auth_views._current_row(uid)
+                assert row.email == "admin@kota.go.id" and row in db.session
+            return [s for s in q.statements if "data_generation" not in s]
+
+    assert request_once()  # read once (user and units)
+    assert request_once() == []  # then kept
+    cache.bump()
+    assert request_once()  # a change anywhere: read again

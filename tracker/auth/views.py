@@ -11,20 +11,58 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sqlalchemy.orm import Session
+
 from ..extensions import db, login_manager
 from ..models import User
 from ..models._base import utcnow
+from ..web.cache import request_generation
 from . import throttle
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
+# user id -> (data generation, the user with its units, detached): every committed ORM change
+# advances the generation (tracker.web.cache), so a snapshot of the current generation is the
+# row as the database has it, in any process.
+_snapshots: dict[int, tuple[int, User]] = {}
+MAX_SNAPSHOTS = 4096
+
+
+def _detached_copy(user: User) -> User:
+    """A copy of the loaded user and its units that belongs to no session (copied without a
+    query by an unbound session, then let go)."""
+    holder = Session()
+    try:
+        return holder.merge(user, load=False)
+    finally:
+        holder.expunge_all()
+
+
+def _current_row(user_id: int) -> User | None:
+    """The user, attached to this request's session. While nothing has changed since another
+    request of this process read it, the snapshot kept then is merged in without a query:
+    a page served from the page store then costs one query (the generation) instead of three."""
+    gen = request_generation()
+    if gen is None:
+        return db.session.get(User, user_id)
+    kept = _snapshots.get(user_id)
+    if kept is None or kept[0] != gen:
+        user = db.session.get(User, user_id)  # its units come with it (selectin)
+        if user is not None:
+            if len(_snapshots) >= MAX_SNAPSHOTS:
+                _snapshots.clear()
+            _snapshots[user_id] = (gen, _detached_copy(user))
+        return user
+    return db.session.merge(kept[1], load=False)
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     """The signed-in user, while the session is still one of theirs: a session opened before
     the user's last logout, password change or deactivation is no longer accepted."""
-    user = db.session.get(User, int(user_id))
+    user = _current_row(int(user_id))
     if user is None or not user.active or session.get("sv") != user.session_version:
         return None
     return user

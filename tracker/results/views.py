@@ -8,7 +8,7 @@ from ..auth.decorators import login_required
 from ..domain import periods as P
 from ..domain import scoring
 from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
-from ..scope import get_unit_or_404, visible_unit_ids
+from ..scope import can_see_unit, get_unit_or_404, visible_unit_ids
 from .recap import build_recap
 from ..web.cache import cached_page
 from .service import display_numbering, period_codes_with_years
@@ -59,17 +59,21 @@ def unit(code, unit_id):
     rendered every time (answers arrive without advancing the page generation), with the
     answers so far; otherwise it is reused until the data changes."""
     code = _code_or_404(code)
-    unit = get_unit_or_404(unit_id)
+    from ..survey.service import for_unit_period, unit_survey_state
+    exists, survey_status = unit_survey_state(unit_id, code)
+    if not exists or not can_see_unit(unit_id):
+        abort(404)
+    if survey_status == "open":
+        unit = get_unit_or_404(unit_id)
+        return _unit_page(code, unit, for_unit_period(unit.id, code))
+    return _cached_unit_page(code, unit_id)
+
+
+@cached_page(dated=False)  # keyed by the request (path, user, generation)
+def _cached_unit_page(code, unit_id):
     from ..survey.service import for_unit_period
-    online = for_unit_period(unit.id, code)
-    if online is not None and online.status == "open":
-        return _unit_page(code, unit, online)
-    return _cached_unit_page(code, unit, online)
-
-
-@cached_page(dated=False)  # keyed by the request (path, user, generation), not by these arguments
-def _cached_unit_page(code, unit, online):
-    return _unit_page(code, unit, online)
+    unit = get_unit_or_404(unit_id)
+    return _unit_page(code, unit, for_unit_period(unit.id, code))
 
 
 def _unit_page(code, unit, online):

@@ -43,7 +43,27 @@ WAIT = 30  # seconds a request waits for another thread rendering the same page
 
 
 def generation() -> int | None:
-    return db.session.execute(text("SELECT value FROM data_generation WHERE id = 1")).scalar()
+    """The counter, read outside any transaction: a page served from the store then costs the
+    database one statement (no BEGIN and ROLLBACK around it)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(text("SELECT value FROM data_generation WHERE id = 1")).scalar()
+
+
+_NOT_READ = object()
+
+
+def request_generation() -> int | None:
+    """The counter as this request first read it (one query per request, shared by the user
+    load and the page key); None when there is no counter (yet)."""
+    env = request.environ  # this request's, even where an app context spans several (tests)
+    gen = env.get("skm.generation", _NOT_READ)
+    if gen is _NOT_READ:
+        try:
+            gen = generation()
+        except Exception:  # noqa: BLE001 - no counter table (before the migration)
+            gen = None
+        env["skm.generation"] = gen
+    return gen
 
 
 def bump(connection=None) -> None:
@@ -159,12 +179,8 @@ def cached_page(dated: bool = True):
         def inner(*args, **kwargs):
             if not current_app.config.get("PAGE_CACHE", True) or session.get("_flashes"):
                 return view(*args, **kwargs)
-            try:
-                gen = generation()
-            except Exception:  # noqa: BLE001 - no counter table (yet): render every time
-                db.session.rollback()
-                return view(*args, **kwargs)
-            if gen is None:
+            gen = request_generation()
+            if gen is None:  # no counter (yet): render every time
                 return view(*args, **kwargs)
             key = _key(gen, dated)
             hit = _lookup(key)
