@@ -52,6 +52,14 @@ def assert_consistent():
         full = rates.plan_rate(plan)
         assert (row.state_realisation, row.state_completion, row.state_actions) == (
             full.realisation, full.completion, full.actions), f"plan {plan.id}"
+        # Its reports at a glance, counted here from the entries themselves.
+        entries = [e for a in plan.actions for e in a.entries]
+        times = [t for e in entries for t in (e.submitted_at, e.reviewed_at) if t is not None]
+        waiting = [e.submitted_at for e in entries if e.status == R.SUBMITTED]
+        row = db.session.execute(select(P.c.state_updated_at, P.c.state_pending_count, P.c.state_pending_since)
+                                 .where(P.c.id == plan.id)).one()
+        assert (row.state_updated_at, row.state_pending_count or 0, row.state_pending_since) == (
+            max(times, default=None), len(waiting), min(waiting, default=None)), f"plan {plan.id}"
     return len(actions)
 
 
@@ -137,8 +145,11 @@ def test_state_survives_random_orm_changes(app, seed):
                 if entry.status != "submitted":  # a report under review changes only by review
                     entry.status = status_for(entry.action_id, entry.quarter,
                                               rng.choice(["submitted", "verified", "rejected"]))
+                    if entry.status == "submitted":
+                        entry.reviewed_at = None  # waiting again: not reviewed
                 else:
                     entry.status = rng.choice(["verified", "rejected"])
+                    entry.reviewed_at = base + timedelta(days=rng.randint(6, 30))
                     pending.discard((entry.action_id, entry.quarter))
             elif op == "mark":
                 action = rng.choice(actions)

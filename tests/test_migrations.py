@@ -91,6 +91,13 @@ def test_derived_action_state_filled_in_for_existing_actions(empty_db_app):
                    (3, 10.0, ["2023-TW3"], True),
                    (4, None, [], False)]
     assert sources == {"web"} and aliases == 0
+    # d9e2b6f4a817 keeps the plan's reports at a glance: last report sent or reviewed, and the
+    # one report waiting for the inspector (sent 1 October) with its time.
+    with db.engine.connect() as conn:
+        updated, pending, since = conn.execute(text(
+            "SELECT state_updated_at, state_pending_count, state_pending_since FROM plan")).one()
+    as_time = (lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v)
+    assert (as_time(updated), pending, as_time(since)) == (datetime(2023, 10, 2), 1, datetime(2023, 10, 1))
 
 
 def test_respondent_rows_are_packed_into_blocks_and_back(empty_db_app):

@@ -15,7 +15,7 @@ Writers that bypass the ORM (bulk Core inserts: the bench's synthetic city) call
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, case, event, func, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import realisation as R
@@ -62,7 +62,8 @@ def refresh_plan_states(connection, plan_ids) -> int:
     stmt = (update(p).where(p.c.id == bindparam("pid"))
             .values(state_realisation=bindparam("r"), state_completion=bindparam("c"),
                     state_actions=bindparam("n"), state_late_from=bindparam("late"),
-                    state_unfinished_from=bindparam("unfinished")))
+                    state_unfinished_from=bindparam("unfinished"), state_updated_at=bindparam("upd"),
+                    state_pending_count=bindparam("pending"), state_pending_since=bindparam("since")))
     written = 0
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
@@ -74,16 +75,38 @@ def refresh_plan_states(connection, plan_ids) -> int:
                        a.c.not_actionable).where(a.c.plan_id.in_(chunk))):
             per_plan[pid].append(R.ActionFacts(element, tuple(quarters or ()), percent, None,
                                                tuple(reported or ()), False, bool(na)))
+        reports = report_summaries(connection, chunk)
         rows = []
         for pid, actions in per_plan.items():
             realisation, completion, n = R.rates_from_latest((f.percent, f.not_actionable) for f in actions)
             dates = R.lateness_dates(actions, grace[pid])
+            updated, pending, since = reports.get(pid, (None, 0, None))
             rows.append({"pid": pid, "r": realisation, "c": completion, "n": n,
-                         "late": list(dates.late_from), "unfinished": list(dates.unfinished_from)})
+                         "late": list(dates.late_from), "unfinished": list(dates.unfinished_from),
+                         "upd": updated, "pending": pending, "since": since})
         if rows:
             connection.execute(stmt, rows)
             written += len(rows)
     return written
+
+
+def report_summaries(connection, plan_ids=None) -> dict[int, tuple]:
+    """{plan id: (last report sent or reviewed, reports waiting for the inspector, the oldest
+    one's sending time)} from the progress entries of the plans' actions (every plan when
+    ``plan_ids`` is None)."""
+    a, e = Action.__table__, ProgressEntry.__table__
+    waiting = e.c.status == R.SUBMITTED
+    q = (select(a.c.plan_id, func.max(e.c.submitted_at), func.max(e.c.reviewed_at),
+                func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
+                func.min(case((waiting, e.c.submitted_at), else_=None)))
+         .join(a, a.c.id == e.c.action_id).group_by(a.c.plan_id))
+    if plan_ids is not None:
+        q = q.where(a.c.plan_id.in_(plan_ids))
+    out = {}
+    for pid, sent, reviewed, pending, since in connection.execute(q):
+        times = [t for t in (sent, reviewed) if t is not None]
+        out[pid] = (max(times) if times else None, int(pending or 0), since)
+    return out
 
 
 def refresh_all(connection) -> int:

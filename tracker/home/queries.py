@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Text, cast, func, or_
+from sqlalchemy import Text, cast, func, or_, select
 
 from ..domain import periods as P
 from ..domain import realisation as R
-from ..extensions import db
+from ..extensions import core_rows, db
 from ..followup.status import lateness_counts
 from ..models import Action, ExportJob, ImportBatch, Plan, ProgressEntry, Unit
 from ..models.followup import PLAN_ACCEPTED, PLAN_DRAFT, PLAN_RETURNED, PLAN_SUBMITTED
@@ -127,10 +127,11 @@ def manager_tasks(unit_ids: set[int], today: date, url) -> list[Task]:
 
 
 def inspector_tasks(today: date, url, monitoring_code: str | None) -> list[Task]:
-    pending = ProgressEntry.query.filter_by(status=R.SUBMITTED)
-    count = pending.count()
-    oldest = db.session.query(func.min(ProgressEntry.submitted_at)).filter(
-        ProgressEntry.status == R.SUBMITTED).scalar()
+    # Each plan keeps how many of its reports wait and since when (followup/state.py): one
+    # row per plan instead of every waiting report.
+    p = Plan.__table__
+    count, oldest = core_rows(select(func.coalesce(func.sum(p.c.state_pending_count), 0),
+                                     func.min(p.c.state_pending_since))).one()
     tasks = [Task("queue", "Antrean verifikasi", count, url("followup.review_queue"),
                   hint=f"Laporan tertua dikirim {oldest:%d-%m-%Y}." if oldest else "")]
     if monitoring_code:

@@ -39,6 +39,11 @@ class Plan(db.Model):
     # the dates before a day instead of judging every action (the inspector's home).
     state_late_from = db.Column(db.JSON)
     state_unfinished_from = db.Column(db.JSON)
+    # Its reports at a glance: the last time one was sent or reviewed (monitoring's "last
+    # update"), how many wait for the inspector and since when (the verification queue).
+    state_updated_at = db.Column(db.DateTime)
+    state_pending_count = db.Column(db.Integer)
+    state_pending_since = db.Column(db.DateTime)
 
     unit = db.relationship("Unit")
     period = db.relationship("Period")
@@ -48,7 +53,9 @@ class Plan(db.Model):
     __table_args__ = (db.UniqueConstraint("unit_id", "period_id", name="uq_plan_unit_period"),)
     __mapper_args__ = {"version_id_col": version,
                        "exclude_properties": ["state_realisation", "state_completion", "state_actions",
-                                              "state_late_from", "state_unfinished_from"]}
+                                              "state_late_from", "state_unfinished_from",
+                                              "state_updated_at", "state_pending_count",
+                                              "state_pending_since"]}
 
 
 class Action(db.Model):

@@ -5,18 +5,18 @@ same reader as ``rtl status``) and the domain rules; nothing here decides a rule
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import func
 
 from ..domain import periods as P
+from ..domain import rollup
 from ..domain import realisation as R
 from ..domain.numbers import format_id
 from ..extensions import core_rows, db
 from ..followup import rates
 from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, unit_effects
-from ..models import Action, Plan, ProgressEntry, Unit
+from ..models import Action, Period, Plan, Unit
 
 SORTS = {
     "realisasi": ("realisasi terendah", lambda r: (r.u.status.realisation is None, r.u.status.realisation or 0,
@@ -205,13 +205,13 @@ def _trends(ref: P.PeriodRef, unit_ids) -> tuple[dict[int, list], list]:
     return unit_trend, city, by_group
 
 
-def _last_updates(plan_ids: list[int]) -> dict[int, date]:
-    """Per plan, the last time a report was sent or reviewed."""
-    e, a = ProgressEntry.__table__, Action.__table__
-    rows = core_rows(
-        db.select(a.c.plan_id, func.max(e.c.submitted_at), func.max(e.c.reviewed_at))
-        .join(a, a.c.id == e.c.action_id).where(a.c.plan_id.in_(plan_ids)).group_by(a.c.plan_id))
-    return {pid: max(d for d in (s, r) if d is not None) for pid, s, r in rows}
+def _last_updates(codes: list[str]) -> dict[int, datetime]:
+    """Per plan of the periods ``codes``, the last time a report was sent or reviewed: kept on
+    the plan's row (followup/state.py), one row per plan instead of every entry."""
+    p, per = Plan.__table__, Period.__table__
+    return dict(core_rows(
+        db.select(p.c.id, p.c.state_updated_at).join(per, per.c.id == p.c.period_id)
+        .where(per.c.code.in_(codes), p.c.state_updated_at.isnot(None))).all())
 
 
 def build(code: str | None, as_of: date, group: str = "", parent: int | None = None,
@@ -225,11 +225,10 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
         return empty
     ref = P.parse_period(code)
     st = period_status(ref.code, as_of)
-    plan_ids = [p.id for u in st.units for p in u.plans]
     facts = {pid: f for u in st.units for pid, f in u.facts.items()}
     quarters, cells = _grid(st, facts, as_of)
     unit_trend, city_trend, group_trend = _trends(ref, None)
-    updates = _last_updates(plan_ids)
+    updates = _last_updates([ref.code] + [d.code for d in rollup.descendants(ref)])
     rows = []
     for u in st.units:
         if group and (u.unit.group or "") != group:
