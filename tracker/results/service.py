@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..domain import periods as P
 from ..domain import rollup, scoring
@@ -130,9 +130,11 @@ _RESULT_COLUMNS = ("id", "batch_id", "period_id", "unit_id", "source_row", "resp
                    "survey_start", "survey_end")
 
 
-def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> list[StoredResult]:
+def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
+                   periods: dict[int, Period] | None = None) -> list[StoredResult]:
     """Results of the active scores/responses batches of the given periods: three queries
-    (results, their element scores, and the units and periods they name), whatever the size."""
+    (results, their element scores, and the units and periods they name; ``periods``, the
+    Period rows of ``period_ids`` when the caller has them, saves the last), whatever the size."""
     period_ids = list(period_ids)
     if not period_ids:
         return []
@@ -148,7 +150,8 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None) -> l
     # Units and periods by a subquery, not by sending every id as a parameter.
     named = query.order_by(None)
     units = {u.id: u for u in Unit.query.filter(Unit.id.in_(named.with_only_columns(t.c.unit_id))).all()}
-    periods = {p.id: p for p in Period.query.filter(Period.id.in_(named.with_only_columns(t.c.period_id))).all()}
+    if periods is None:
+        periods = {p.id: p for p in Period.query.filter(Period.id.in_(named.with_only_columns(t.c.period_id))).all()}
     results = {r.id: StoredResult(*r, unit=units[r.unit_id], period=periods[r.period_id])
                for r in rows}
     e = ElementScore.__table__
@@ -248,7 +251,7 @@ def views_for_codes(codes, unit_ids: set[int] | None = None) -> dict[str, list[U
     refs = [P.parse_period(c) for c in codes]
     needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
     periods = Period.query.filter(Period.code.in_(needed)).all()
-    rows = stored_results([p.id for p in periods], unit_ids) if periods else []
+    rows = stored_results([p.id for p in periods], unit_ids, {p.id: p for p in periods}) if periods else []
     return views_from_rows([r.code for r in refs], rows)
 
 
@@ -286,11 +289,21 @@ def units_with_results_named(code: str) -> dict[int, str]:
 
 
 def coverage(code: str) -> Coverage | None:
+    """Both counts in one query: the units with a result in the period (its own or its
+    parts') and in its year (``units_with_results`` of each)."""
     ref = P.parse_period(code)
     if ref.kind == "year":
         return None
-    year = str(ref.year)
-    return Coverage(units_with_results(ref.code), units_with_results(year), year)
+    year = P.parse_period(str(ref.year))
+    inside = [ref.code] + [d.code for d in rollup.descendants(ref)]
+    year_codes = [year.code] + [d.code for d in rollup.descendants(year)]
+    units, of = db.session.execute(
+        select(func.count(func.distinct(case((Period.code.in_(inside), UnitResult.unit_id), else_=None))),
+               func.count(func.distinct(UnitResult.unit_id)))
+        .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
+        .join(Period, Period.id == UnitResult.period_id)
+        .where(Period.code.in_(year_codes), *ACTIVE)).one()
+    return Coverage(units or 0, of or 0, year.code)
 
 
 def available_periods() -> list[Period]:

@@ -8,7 +8,9 @@ from ..auth.decorators import login_required
 from ..domain import periods as P
 from ..domain import scoring
 from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
-from ..scope import can_see_unit, get_unit_or_404, visible_unit_ids
+from ..extensions import db
+from ..models import Unit
+from ..scope import can_see_unit, visible_unit_ids
 from .recap import build_recap
 from ..web.cache import cached_page
 from .service import display_numbering, period_codes_with_years
@@ -46,8 +48,10 @@ def period(code):
     from ..domain.demographics import ATTRIBUTES
     from .demographics import profiles
     city_profile, _ = profiles(code, visible_unit_ids())
+    # The period's row came with its results (each view's rows name it): no query for it.
+    period_row = next((r.period for v in recap.views for r in v.rows if r.period.code == code), None)
     return render_template("results/period.html", recap=recap, weighted=weighted,
-                           numbering=_numbering(code), AGG=scoring.AGGREGATION_LABELS_ID,
+                           numbering=display_numbering(P.parse_period(code), period_row), AGG=scoring.AGGREGATION_LABELS_ID,
                            intervals=scoring.CATEGORY_INTERVALS, profile=city_profile,
                            attributes=ATTRIBUTES)
 
@@ -59,32 +63,33 @@ def unit(code, unit_id):
     rendered every time (answers arrive without advancing the page generation), with the
     answers so far; otherwise it is reused until the data changes."""
     code = _code_or_404(code)
-    from ..survey.service import for_unit_period, unit_survey_state
-    exists, survey_status = unit_survey_state(unit_id, code)
+    from ..survey.service import unit_survey_state
+    exists, online_id, survey_status = unit_survey_state(unit_id, code)
     if not exists or not can_see_unit(unit_id):
         abort(404)
     if survey_status == "open":
-        unit = get_unit_or_404(unit_id)
-        return _unit_page(code, unit, for_unit_period(unit.id, code))
-    return _cached_unit_page(code, unit_id)
+        return _unit_page(code, unit_id, online_id)
+    return _cached_unit_page(code, unit_id, online_id)
 
 
 @cached_page(dated=False)  # keyed by the request (path, user, generation)
-def _cached_unit_page(code, unit_id):
-    from ..survey.service import for_unit_period
-    unit = get_unit_or_404(unit_id)
-    return _unit_page(code, unit, for_unit_period(unit.id, code))
+def _cached_unit_page(code, unit_id, online_id):
+    return _unit_page(code, unit_id, online_id)
 
 
-def _unit_page(code, unit, online):
+def _unit_page(code, unit_id, online_id):
     ref = P.parse_period(code)
-    live = None
-    if online is not None:
-        from ..survey.service import live as live_of
-        live = live_of(online)
     from .service import views_for_codes
-    # This period, the one before and the one after (the follow-up of both), in one load.
-    loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit.id})
+    # This period, the one before and the one after (the follow-up of both), in one load; the
+    # unit comes with its results (then without a query of its own).
+    loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit_id})
+    unit = db.session.get(Unit, unit_id)
+    online = live = None
+    if online_id is not None:
+        from ..models import SurveyCollection
+        from ..survey.service import live as live_of
+        online = db.session.get(SurveyCollection, online_id)
+        live = live_of(online)
     views = loaded[ref.code]
     if not views:
         if online is None:
@@ -92,7 +97,7 @@ def _unit_page(code, unit, online):
         return render_template("survey/unit_live.html", unit=unit, code=code, label=ref.label,
                                online=online, live=live)
     view = views[0]
-    numbering = _numbering(code)
+    numbering = display_numbering(ref, next((r.period for r in view.rows if r.period.code == ref.code), None))
     parts = [(P.parse_period(part.code), part) for part in view.parts]
     keys = [k for k in CURRENT_KEYS if k in view.result.nrrs] + \
            [k for k in view.result.nrrs if k not in CURRENT_KEYS]
