@@ -211,3 +211,25 @@ def test_without_a_change_the_user_is_not_read_again(capp):
     assert request_once() == []  # then kept
     cache.bump()
     assert request_once()  # a change anywhere: read again
+
+
+def test_the_notification_badge_is_counted_once_per_generation(capp):
+    """The badge on every page is kept per user and data generation: a new notification (an
+    ORM change) shows at once, and nothing changed means no count query."""
+    from tracker.auth import views as auth_views
+    from tracker.models import Notification, User
+    user = User.query.filter_by(email="admin@kota.go.id").one()
+
+    def badge():
+        with capp.test_request_context("/"):
+            with QueryCounter() as q:
+                count = auth_views.unread_notifications(user)
+            return count, [s for s in q.statements if "notification" in s]
+
+    auth_views._unread.clear()
+    first, counted = badge()
+    assert counted and badge() == (first, [])
+    db.session.add(Notification(user_id=user.id, message="Ada tugas baru"))
+    db.session.commit()
+    after, counted = badge()
+    assert after == first + 1 and counted

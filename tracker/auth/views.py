@@ -58,6 +58,26 @@ def _current_row(user_id: int) -> User | None:
     return db.session.merge(kept[1], load=False)
 
 
+_unread: dict[int, tuple[int, int]] = {}  # user id -> (data generation, unread notifications)
+
+
+def unread_notifications(user) -> int:
+    """The user's unread notifications (the badge on every page), counted once per data
+    generation and process: a notification written or read is an ORM change, which advances
+    the generation."""
+    from ..models import Notification
+    gen = request_generation()
+    kept = _unread.get(user.id)
+    if gen is not None and kept is not None and kept[0] == gen:
+        return kept[1]
+    count = Notification.query.filter_by(user_id=user.id, read_at=None).count()
+    if gen is not None:
+        if len(_unread) >= MAX_SNAPSHOTS:
+            _unread.clear()
+        _unread[user.id] = (gen, count)
+    return count
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     """The signed-in user, while the session is still one of theirs: a session opened before

@@ -27,7 +27,7 @@ import zlib
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -55,6 +55,8 @@ _NOT_READ = object()
 def request_generation() -> int | None:
     """The counter as this request first read it (one query per request, shared by the user
     load and the page key); None when there is no counter (yet)."""
+    if not has_request_context():
+        return None  # a command or a job: nothing is kept for it
     env = request.environ  # this request's, even where an app context spans several (tests)
     gen = env.get("skm.generation", _NOT_READ)
     if gen is _NOT_READ:

@@ -171,10 +171,10 @@ def context():
     if current_user and current_user.is_authenticated:
         from sqlalchemy.exc import SQLAlchemyError
 
+        from ..auth.views import unread_notifications
         from ..extensions import db
-        from ..models import Notification
         try:
-            unread = Notification.query.filter_by(user_id=current_user.id, read_at=None).count()
+            unread = unread_notifications(current_user)
         except SQLAlchemyError:  # the error page must render while the database is down
             db.session.rollback()
     return {"ROLE_LABELS": ROLE_LABELS, "PLAN_STATUS_LABELS": PLAN_STATUS_LABELS,
