@@ -115,3 +115,23 @@ def test_notification_badges_clear_when_the_task_is_done(world):
                                 "keep_evidence": "y"})
     assert r.status_code == 302, r.data.decode()[:2000]
     assert unread("m1@kota.go.id") == manager_unread - 1
+
+
+def test_monitoring_choice_in_one_query_equals_the_two_it_replaces(world):
+    """The period list and the default period (latest with accepted plans, never a period one
+    unit happened to start) come from one query; the same as the separate readers give."""
+    from tests.factories import PlanFactory
+    from tests.helpers import QueryCounter
+    from tracker.models import Unit
+    from tracker.monitoring import queries as Q
+    from tracker.results.service import ensure_period
+    assert Q.monitoring_choice() == ([], None)
+    world.accepted_plan("2021-S1")
+    later = ensure_period("2022-Q1", "questionnaire")
+    PlanFactory(unit=Unit.query.filter_by(name=UNIT_A).one(), period=later, status="draft")
+    db.session.commit()
+    with QueryCounter() as q:
+        codes, default = Q.monitoring_choice()
+    assert q.count == 1
+    assert (codes, default) == (Q.monitoring_codes(), Q.default_code(Q.monitoring_codes()))
+    assert codes == ["2022", "2022-Q1", "2021", "2021-S1"] and default == "2021-S1"

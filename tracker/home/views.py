@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..auth.decorators import login_required
 from ..followup.status import today_wib
-from ..monitoring.queries import default_code, monitoring_codes
+from ..monitoring.queries import monitoring_choice
 from ..scope import visible_unit_ids
 from ..web.cache import cached_page
 from . import queries as Q
@@ -27,7 +27,7 @@ def index():
         units = visible_unit_ids()
         tasks = Q.manager_tasks(units, today, url_for)
     elif current_user.role == "inspector":
-        tasks = Q.inspector_tasks(today, url_for, default_code(monitoring_codes()))
+        tasks = Q.inspector_tasks(today, url_for, monitoring_choice()[1])
     else:
         tasks, imports, exports = Q.admin_tasks(today, url_for)
     return render_template("home/index.html", tasks=tasks, title=ROLE_TITLES[current_user.role],

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+from sqlalchemy import case, func
 
 from ..domain import periods as P
-from ..domain import rollup
 from ..domain import realisation as R
+from ..domain import rollup
 from ..domain.numbers import format_id
 from ..extensions import core_rows, db
 from ..followup import rates
@@ -105,6 +106,21 @@ def monitoring_codes() -> list[str]:
         codes.add(p.code)
         codes.add(str(p.year))
     return sorted(codes, key=_newest, reverse=True)
+
+
+def monitoring_choice() -> tuple[list[str], str | None]:
+    """(``monitoring_codes()``, ``default_code`` of them) from one query of the periods with
+    plans, each with whether any of its plans is accepted."""
+    p, per = Plan.__table__, Period.__table__
+    rows = core_rows(
+        db.select(per.c.code, per.c.year, per.c.kind, per.c.end_date,
+                  func.max(case((p.c.status == "accepted", 1), else_=0)))
+        .join(p, p.c.period_id == per.c.id).group_by(per.c.id, per.c.code, per.c.year, per.c.kind,
+                                                      per.c.end_date)).all()
+    codes = sorted({c for code, year, *_ in rows for c in (code, str(year))}, key=_newest, reverse=True)
+    breadth = {"year": 2, "semester": 1, "quarter": 0}  # at one end date, the broadest period
+    accepted = [(end, breadth.get(kind, 0), code) for code, _, kind, end, any_accepted in rows if any_accepted]
+    return codes, (max(accepted)[2] if accepted else (codes[0] if codes else None))
 
 
 def _newest(code: str):
@@ -215,8 +231,9 @@ def _last_updates(codes: list[str]) -> dict[int, datetime]:
 
 
 def build(code: str | None, as_of: date, group: str = "", parent: int | None = None,
-          status_filter: str = "", finding: str = "", sort: str = "realisasi") -> Monitoring:
-    codes = monitoring_codes()
+          status_filter: str = "", finding: str = "", sort: str = "realisasi",
+          codes: list[str] | None = None) -> Monitoring:
+    codes = monitoring_codes() if codes is None else codes
     groups = sorted({g for (g,) in db.session.query(Unit.group).distinct() if g})
     parents = (Unit.query.filter(Unit.id.in_(db.session.query(Unit.parent_id).filter(Unit.parent_id.isnot(None))))
                .order_by(Unit.name).all())

@@ -20,13 +20,14 @@ bp = Blueprint("monitoring", __name__)
 def index():
     args = request.args
     code = args.get("period") or None
+    codes, default = Q.monitoring_choice()
     if code:
         try:
             code = P.parse_period(code).code
         except P.BadPeriod:
             abort(404)
     else:
-        code = Q.default_code(Q.monitoring_codes())
+        code = default
     try:
         parent = int(args.get("induk") or 0) or None
     except ValueError:
@@ -35,7 +36,8 @@ def index():
     finding = args.get("outcome") or ""
     today = today_wib()
     m = Q.build(code, today, group=args.get("group") or "", parent=parent,
-                status_filter=args.get("status") or "", finding=finding, sort=sort)
+                status_filter=args.get("status") or "", finding=finding, sort=sort,
+                codes=codes)
     filtered = bool(args.get("group") or parent or args.get("status") or finding in Q.FINDINGS)
     return render_template("monitoring/index.html", m=m, code=m.code, today=today, sort=sort,
                            sorts=Q.SORTS, findings=Q.FINDINGS, finding=finding,
