@@ -3,6 +3,7 @@ applied to its entries: through the web workflow, direct ORM changes in any orde
 the migration that introduced it and the rebuild command."""
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 
@@ -11,9 +12,11 @@ from sqlalchemy import select
 
 from tests.factories import ActionFactory, PlanFactory, UnitFactory
 from tests.test_followup_progress import world  # noqa: F401  (fixture)
+from tracker.domain import digest
 from tracker.domain import realisation as R
 from tracker.extensions import db
 from tracker.followup import rates
+from tracker.followup.state import action_facts
 from tracker.models import Action, Plan, ProgressEntry
 from tracker.results.service import ensure_period
 
@@ -60,6 +63,11 @@ def assert_consistent():
                                  .where(P.c.id == plan.id)).one()
         assert (row.state_updated_at, row.state_pending_count or 0, row.state_pending_since) == (
             max(times, default=None), len(waiting), min(waiting, default=None)), f"plan {plan.id}"
+        # Its status digest: the one its actions give now, as the database returns it.
+        kept = db.session.execute(select(P.c.state_digest).where(P.c.id == plan.id)).scalar()
+        facts = [f for _, f in action_facts(db.session.connection(), [plan.id])]
+        assert kept == json.loads(json.dumps(digest.plan_digest(facts, plan.period.progress_grace_days))), \
+            f"plan {plan.id}"
     return len(actions)
 
 

@@ -98,6 +98,13 @@ def test_derived_action_state_filled_in_for_existing_actions(empty_db_app):
             "SELECT state_updated_at, state_pending_count, state_pending_since FROM plan")).one()
     as_time = (lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v)
     assert (as_time(updated), pending, as_time(since)) == (datetime(2023, 10, 2), 1, datetime(2023, 10, 1))
+    # e7b3c5a9d241 keeps the plan's status digest: four actions, the third not actionable, so
+    # realisation is the mean of 100, 60 and 0, and its waiting report is nobody's task.
+    with db.engine.connect() as conn:
+        kept = conn.execute(text("SELECT state_digest FROM plan")).scalar()
+    kept = json.loads(kept) if isinstance(kept, str) else kept
+    assert (kept["n"], kept["r"], kept["pending"], kept["unscheduled"]) == (4, 160 / 3, [], [])
+    assert sorted(kept["cells"]) == ["2023-TW3", "2023-TW4"]
 
 
 def test_respondent_rows_are_packed_into_blocks_and_back(empty_db_app):

@@ -114,6 +114,7 @@ def test_dashboard_queries_do_not_grow_with_units(client, auth, app):
         import_scores(synthetic_csv(120, seed=k + 7, prefix="Unit Tambahan"), f"b-{code}.csv", code,
                       "questionnaire", user="t", replace=True)
     add_plans("2021", unit_names=[f"Unit Tambahan {i:03d}" for i in range(1, 121)], limit=120)
+    client.get("/laporan/dasbor")  # warm up again: the data changed (the badge is counted anew)
     with QueryCount() as big:
         assert client.get("/laporan/dasbor").status_code == 200
     assert big.count == small.count, (small.count, big.count)

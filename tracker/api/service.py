@@ -111,7 +111,7 @@ def status(code: str, user, as_of: date | None = None) -> dict:
 # --------------------------------------------------------------------------- plans and actions
 
 def _codes(text: str | None) -> list[str]:
-    from ..followup.status import _codes as decoded  # cached per distinct list
+    from ..followup.status import stored_codes as decoded  # cached per distinct list
     return list(decoded(text))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, case, event, func, select, update
 from sqlalchemy.orm import Session
 
+from ..domain import digest
 from ..domain import realisation as R
 from ..models import Action, Period, Plan, ProgressEntry
 from ..models.followup import STATE_COLUMNS
@@ -56,25 +57,24 @@ def refresh_action_states(connection, action_ids) -> int:
 def refresh_plan_states(connection, plan_ids) -> int:
     """Recompute each plan's realisation, completion and action count from its actions'
     stored state (``realisation.rates_from_latest``, the same rule as every reader), and its
-    lateness dates (``realisation.lateness_dates``, with its period's grace days)."""
+    lateness dates (``realisation.lateness_dates``, with its period's grace days), its reports
+    at a glance and its status digest (``domain.digest``)."""
     ids = sorted({i for i in plan_ids if i is not None})
-    a, p, period = Action.__table__, Plan.__table__, Period.__table__
+    p, period = Plan.__table__, Period.__table__
     stmt = (update(p).where(p.c.id == bindparam("pid"))
             .values(state_realisation=bindparam("r"), state_completion=bindparam("c"),
                     state_actions=bindparam("n"), state_late_from=bindparam("late"),
                     state_unfinished_from=bindparam("unfinished"), state_updated_at=bindparam("upd"),
-                    state_pending_count=bindparam("pending"), state_pending_since=bindparam("since")))
+                    state_pending_count=bindparam("pending"), state_pending_since=bindparam("since"),
+                    state_digest=bindparam("digest")))
     written = 0
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         grace = dict(connection.execute(select(p.c.id, period.c.progress_grace_days)
                                         .join(period, period.c.id == p.c.period_id).where(p.c.id.in_(chunk))).all())
         per_plan: dict[int, list] = {pid: [] for pid in grace}
-        for pid, element, quarters, percent, reported, na in connection.execute(
-                select(a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_reported,
-                       a.c.not_actionable).where(a.c.plan_id.in_(chunk))):
-            per_plan[pid].append(R.ActionFacts(element, tuple(quarters or ()), percent, None,
-                                               tuple(reported or ()), False, bool(na)))
+        for pid, facts in action_facts(connection, chunk):
+            per_plan[pid].append(facts)
         reports = report_summaries(connection, chunk)
         rows = []
         for pid, actions in per_plan.items():
@@ -83,11 +83,26 @@ def refresh_plan_states(connection, plan_ids) -> int:
             updated, pending, since = reports.get(pid, (None, 0, None))
             rows.append({"pid": pid, "r": realisation, "c": completion, "n": n,
                          "late": list(dates.late_from), "unfinished": list(dates.unfinished_from),
-                         "upd": updated, "pending": pending, "since": since})
+                         "upd": updated, "pending": pending, "since": since,
+                         "digest": digest.plan_digest(actions, grace[pid])})
         if rows:
             connection.execute(stmt, rows)
             written += len(rows)
     return written
+
+
+def action_facts(connection, plan_ids) -> list[tuple[int, R.ActionFacts]]:
+    """(plan id, the action as the status rules see it) for every action of the plans, in id
+    order (the order every reader sums them in), from the state kept on each row."""
+    a = Action.__table__
+    return [(pid, R.ActionFacts(element, tuple(quarters or ()), percent, claimed, tuple(reported or ()),
+                                bool(pending), bool(na), action_id, tuple(verified or ()),
+                                bool((owner or "").strip())))
+            for action_id, pid, element, quarters, percent, claimed, reported, pending, na, verified, owner
+            in connection.execute(
+                select(a.c.id, a.c.plan_id, a.c.element, a.c.quarters, a.c.state_percent, a.c.state_claimed,
+                       a.c.state_reported, a.c.state_pending, a.c.not_actionable, a.c.state_verified, a.c.owner)
+                .where(a.c.plan_id.in_(plan_ids)).order_by(a.c.id)).all()]
 
 
 def report_summaries(connection, plan_ids=None) -> dict[int, tuple]:

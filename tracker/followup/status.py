@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, select
 
+from ..domain import digest
 from ..domain import periods as P
 from ..domain import effect
 from ..domain import realisation as R
@@ -44,7 +45,7 @@ class UnitStatus:
     has_results: bool = False
     nrr: dict = field(default_factory=dict)  # element -> NRR in the period
     nrr_next: dict = field(default_factory=dict)  # element -> NRR in the next period of its kind
-    facts: dict = field(default_factory=dict)  # plan id -> its actions as the rules see them
+    digests: dict = field(default_factory=dict)  # plan id -> its status digest (domain.digest)
 
     @property
     def gathered(self) -> bool:
@@ -91,14 +92,31 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
         .join(Plan, Plan.id == a.c.plan_id).where(Plan.id.in_(plan_ids)).order_by(a.c.id))
     for action_id, plan_id, element, quarters, percent, claimed, reported, pending, na, verified, \
             owner in rows:
-        out[plan_id].append(R.ActionFacts(element, _codes(quarters), percent, claimed,
-                                          _codes(reported), bool(pending), bool(na), action_id,
-                                          _codes(verified), bool((owner or "").strip())))
+        out[plan_id].append(R.ActionFacts(element, stored_codes(quarters), percent, claimed,
+                                          stored_codes(reported), bool(pending), bool(na), action_id,
+                                          stored_codes(verified), bool((owner or "").strip())))
     return out
 
 
 @lru_cache(maxsize=4096)
-def _codes(text: str | None) -> tuple:
+def _digests(plans) -> dict[int, dict]:
+    """{plan id: status digest} as each plan keeps it (followup/state.py): one row per plan.
+    A plan without one (written around the ORM and not refreshed) gets it computed here from
+    its actions."""
+    p = Plan.__table__
+    ids = [plan.id for plan in plans]
+    out = {pid: json.loads(text) for pid, text in core_rows(
+        select(p.c.id, cast(p.c.state_digest, Text)).where(p.c.id.in_(ids)))
+        if text not in (None, "null")}
+    missing = [plan for plan in plans if plan.id not in out]
+    if missing:
+        facts = _facts([plan.id for plan in missing])
+        out.update({plan.id: digest.plan_digest(facts[plan.id], plan.period.progress_grace_days)
+                    for plan in missing})
+    return out
+
+
+def stored_codes(text: str | None) -> tuple:
     """A stored JSON list of quarter codes as a tuple (None, 'null' and '[]' give ())."""
     return tuple(json.loads(text) or ()) if text else ()
 
@@ -153,7 +171,7 @@ class PlanFigures:
     status: R.Status
     plan_status: str | None
     gathered: bool = False  # the figures of the plans answering the period's parts
-    facts: dict = field(default_factory=dict)  # plan id -> its actions as the rules see them
+    digests: dict = field(default_factory=dict)  # plan id -> its status digest (domain.digest)
 
     @property
     def accepted(self) -> bool:
@@ -172,21 +190,22 @@ def plan_figures_many(refs: list[P.PeriodRef], as_of: date | None = None,
     with one query for their plans and one for their actions: {code: {unit_id: PlanFigures}}."""
     as_of = as_of or today_wib()
     plans_by_code = _plans_for_many(refs, unit_ids)
-    facts = _facts(sorted({p.id for by_unit in plans_by_code.values()
-                           for plans in by_unit.values() for p in plans}))
+    # Each plan's status on the day from the digest it keeps (domain.digest: equal to
+    # plan_status over its actions on any day), one row per plan instead of every action.
+    digests = _digests({p.id: p for by_unit in plans_by_code.values()
+                        for plans in by_unit.values() for p in plans}.values())
     result = {}
     for ref in refs:
         out = {}
         for uid, plans in plans_by_code[ref.code].items():
-            statuses = [(R.plan_status(facts[p.id], as_of, p.period.progress_grace_days,
-                                       accepted=p.status == "accepted"), p.status == "accepted")
-                        for p in plans]
-            own_facts = {p.id: facts[p.id] for p in plans}
+            statuses = [(digest.status_from_digest(digests[p.id], as_of, accepted=p.status == "accepted"),
+                         p.status == "accepted") for p in plans]
+            own = {p.id: digests[p.id] for p in plans}
             if len(plans) == 1 and plans[0].period.code == ref.code:
-                out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, facts=own_facts)
+                out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, digests=own)
             else:
                 out[uid] = PlanFigures(plans, R.gather_statuses(statuses), _gathered_status(plans),
-                                       gathered=True, facts=own_facts)
+                                       gathered=True, digests=own)
         result[ref.code] = out
     return result
 
@@ -218,7 +237,7 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
                cast(p.c.state_unfinished_from, Text).label("unfinished_from"))
         .join(per, per.c.id == p.c.period_id).join(Unit, Unit.id == p.c.unit_id)
         .where(per.c.code.in_(codes))).all()
-    # The date lists come as text, decoded once per distinct list (``_codes``): plans of one
+    # The date lists come as text, decoded once per distinct list (``stored_codes``): plans of one
     # period share a few schedules.
     missing = [r.id for r in rows if r.status == "accepted" and r.late_from in (None, "null")]
     computed = {}
@@ -237,7 +256,7 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
         for r in plans:
             if r.status != "accepted":
                 continue  # lateness is judged only on an accepted plan
-            dates = computed.get(r.id) or R.LatenessDates(_codes(r.late_from), _codes(r.unfinished_from))
+            dates = computed.get(r.id) or R.LatenessDates(stored_codes(r.late_from), stored_codes(r.unfinished_from))
             u.late_reports += dates.late_reports(as_of)
             u.late_long += dates.late_long(as_of)
             u.unfinished_after_schedule += dates.unfinished_after_schedule(as_of)
@@ -276,7 +295,7 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=No
                               has_results=view is not None,
                               nrr=dict(view.result.nrrs) if view else {},
                               nrr_next=dict(nxt.result.nrrs) if nxt else {}, period_code=ref.code,
-                              facts=f.facts))
+                              digests=f.digests))
     out.sort(key=lambda u: u.unit.name.lower())
     accepted = [u for u in out if u.plan_status == "accepted"]
     realisation, completion = R.city_status(u.status for u in accepted)

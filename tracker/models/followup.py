@@ -44,6 +44,9 @@ class Plan(db.Model):
     state_updated_at = db.Column(db.DateTime)
     state_pending_count = db.Column(db.Integer)
     state_pending_since = db.Column(db.DateTime)
+    # Its whole status with the deadlines worked out (domain.digest): any day's status and
+    # monitoring cells from one document instead of every action.
+    state_digest = db.Column(db.JSON)
 
     unit = db.relationship("Unit")
     period = db.relationship("Period")
@@ -55,7 +58,7 @@ class Plan(db.Model):
                        "exclude_properties": ["state_realisation", "state_completion", "state_actions",
                                               "state_late_from", "state_unfinished_from",
                                               "state_updated_at", "state_pending_count",
-                                              "state_pending_since"]}
+                                              "state_pending_since", "state_digest"]}
 
 
 class Action(db.Model):

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from sqlalchemy import Text, case, cast, func
 
-from sqlalchemy import case, func
-
+from ..domain import digest
 from ..domain import periods as P
 from ..domain import realisation as R
 from ..domain import rollup
 from ..domain.numbers import format_id
 from ..extensions import core_rows, db
 from ..followup import rates
-from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, unit_effects
+from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, stored_codes, unit_effects
 from ..models import Action, Period, Plan, Unit
 
 SORTS = {
@@ -136,25 +135,9 @@ def default_code(codes: list[str]) -> str | None:
     return codes[0] if codes else None
 
 
-def _cell_state(a: R.ActionFacts, quarter: str, as_of: date, grace: int) -> str:
-    if quarter in a.verified:
-        return "verified"
-    if quarter in a.reported:
-        return "pending"
-    if R.late_reporting_quarters([quarter], (), as_of, grace):
-        return "late"
-    return "due"
-
-
-@lru_cache(maxsize=4096)
-def _cell_states(quarters: tuple, verified: tuple, reported: tuple, as_of: date, grace: int) -> tuple:
-    """((quarter, state), ...) of one action's planned quarters: a city's thousands of actions
-    share a few dozen schedules and reporting states, so each is judged once."""
-    a = R.ActionFacts("", quarters, None, None, reported, verified=verified)
-    return tuple((q, _cell_state(a, q, as_of, grace)) for q in quarters)
-
-
-def _grid(st: PeriodStatus, facts_by_plan: dict, as_of: date) -> tuple[list[str], dict]:
+def _grid(st: PeriodStatus, as_of: date) -> tuple[list[str], dict]:
+    """Each unit's planned quarters, each with its worst state and number of actions, from its
+    accepted plans' digests (domain.digest.quarter_states on the day)."""
     quarters: set = set()
     cells: dict[int, dict[str, tuple[str, int]]] = {}
     rank = {state: i for i, state in enumerate(CELL_ORDER)}
@@ -165,19 +148,12 @@ def _grid(st: PeriodStatus, facts_by_plan: dict, as_of: date) -> tuple[list[str]
         for plan in u.plans:
             if plan.status != "accepted":
                 continue
-            grace = plan.period.progress_grace_days
-            for a in facts_by_plan.get(plan.id, []):
-                if a.not_actionable:
-                    continue
-                for q, state in _cell_states(a.quarters, a.verified, a.reported, as_of, grace):
-                    cell = own.get(q)
-                    if cell is None:
-                        own[q] = [rank[state], 1]
-                    else:
-                        cell[0] = min(cell[0], rank[state])
-                        cell[1] += 1
+            for q, states in digest.quarter_states_from_digest(u.digests[plan.id], as_of).items():
+                cell = own.setdefault(q, [len(CELL_ORDER), 0])
+                cell[0] = min([cell[0]] + [rank[state] for state in states])
+                cell[1] += sum(states.values())
         quarters.update(own)
-        cells[u.unit.id] = {q: (CELL_ORDER[worst], n) for q, (worst, n) in own.items()}
+        cells[u.unit.id] = {q: (CELL_ORDER[worst], n) for q, (worst, n) in own.items() if n}
     return [q.code for q in sorted(P.parse_quarter(q) for q in quarters)], cells
 
 
@@ -242,8 +218,7 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
         return empty
     ref = P.parse_period(code)
     st = period_status(ref.code, as_of)
-    facts = {pid: f for u in st.units for pid, f in u.facts.items()}
-    quarters, cells = _grid(st, facts, as_of)
+    quarters, cells = _grid(st, as_of)
     unit_trend, city_trend, group_trend = _trends(ref, None)
     updates = _last_updates([ref.code] + [d.code for d in rollup.descendants(ref)])
     rows = []
@@ -268,13 +243,12 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     a = Action.__table__
     actions = {}
     if ids:
-        # The quarters come from the facts already read; only the texts are fetched here.
-        quarters_of = {f.id: f.quarters for fs in facts.values() for f in fs}
-        for aid, plan_id, element, text, owner in core_rows(
-                db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner)
+        # The listed actions only, by their plans (never every action id as a parameter).
+        for aid, plan_id, element, text, owner, quarters in core_rows(
+                db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, cast(a.c.quarters, Text))
                 .where(a.c.plan_id.in_(list(plans) or [-1]))):
             if aid in late or aid in unfinished:
-                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(quarters_of.get(aid, ())))
+                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(stored_codes(quarters)))
     late_rows = sorted(((actions[aid], q) for aid, q in late.items() if aid in actions),
                        key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
     unfinished_rows = sorted((actions[aid] for aid in unfinished if aid in actions),
