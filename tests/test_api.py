@@ -499,6 +499,27 @@ def test_token_page_makes_shows_once_and_revokes(world):
     assert "dicabut" in world.client.get("/akun/token-api/").get_data(as_text=True)
 
 
+def test_reloading_the_answer_makes_no_second_token(world):
+    """The browser sends the form again when its answer is reloaded: the form's nonce has made
+    a token already, so the user is told so and no second token is made."""
+    import re
+    login(world.client, "m1@kota.go.id")
+    page = world.client.get("/akun/token-api/").get_data(as_text=True)
+    nonce = re.search(r'id="nonce" name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"name": "Portal data", "validity": "90", "nonce": nonce}
+    first = world.client.post("/akun/token-api/", data=form)
+    assert first.status_code == 200
+    again = world.client.post("/akun/token-api/", data=form)
+    assert again.status_code == 302
+    assert "sudah dibuat" in world.client.get(again.headers["Location"]).get_data(as_text=True)
+    assert ApiToken.query.filter_by(user_id=world.m1.id, name="Portal data").count() == 1
+    # The answer's own form has a new nonce: it makes a second token when the user asks.
+    fresh = re.search(r'id="nonce" name="nonce" type="hidden" value="([^"]+)"', first.get_data(as_text=True)).group(1)
+    assert fresh != nonce
+    assert world.client.post("/akun/token-api/", data=dict(form, nonce=fresh)).status_code == 200
+    assert ApiToken.query.filter_by(user_id=world.m1.id, name="Portal data").count() == 2
+
+
 def test_token_page_refuses_bad_input_in_bahasa(world):
     from tests.test_indonesian import english_in, visible
     login(world.client, "m1@kota.go.id")

@@ -1,15 +1,17 @@
 """The page where signed-in users make, see and revoke their API tokens (``/akun/token-api``).
 A new token is shown once, in the answer to the form that made it (never in a flash message:
-those travel in the session cookie); only its hash is kept. The admin also sees and may revoke
-everyone's tokens."""
+those travel in the session cookie); only its hash is kept. Each form carries a one-time
+nonce, so reloading that answer (the browser sends the form again) makes no second token.
+The admin also sees and may revoke everyone's tokens."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired
 
 from ..audit import record
@@ -29,6 +31,16 @@ class TokenForm(IndonesianForm):
     name = StringField("Nama token (misalnya: Dasbor kota, e-SAKIP)",
                        validators=[DataRequired("Nama token wajib diisi."), max_length(100)])
     validity = SelectField("Berlaku", choices=VALIDITY, default="90")
+    nonce = HiddenField()  # one per form shown: a form sent twice makes one token
+
+
+USED_FORMS = "api_token_forms"  # session key: nonces of forms that made a token (the latest few)
+
+
+def _fresh_form(**kwargs) -> TokenForm:
+    form = TokenForm(**kwargs)
+    form.nonce.data = secrets.token_urlsafe(16)
+    return form
 
 
 class RevokeForm(IndonesianForm):
@@ -61,7 +73,7 @@ def _render(form: TokenForm, created: auth.NewToken | None = None, status: int =
 @bp.route("/", methods=["GET"])
 @login_required
 def index():
-    return _render(TokenForm())
+    return _render(_fresh_form())
 
 
 @bp.route("/", methods=["POST"])
@@ -70,6 +82,12 @@ def create():
     form = TokenForm()
     if not form.validate_on_submit():
         return _render(form, status=400)
+    nonce = (form.nonce.data or "")[:64]
+    used = list(session.get(USED_FORMS, []))
+    if nonce and nonce in used:
+        flash("Token dari formulir ini sudah dibuat dan hanya ditampilkan sekali. Bila belum "
+              "tersalin, cabut token itu lalu buat token baru.", "info")
+        return redirect(url_for(".index"))
     if auth.active_count(current_user.id) >= auth.MAX_ACTIVE_TOKENS:
         form.name.errors = [f"Anda sudah memiliki {auth.MAX_ACTIVE_TOKENS} token aktif; cabut "
                             "token yang tidak dipakai lagi terlebih dahulu."]
@@ -82,7 +100,9 @@ def create():
            after={"name": created.row.name, "prefix": created.row.prefix,
                   "expires_at": expires.isoformat() if expires else None})
     db.session.commit()
-    return _render(TokenForm(formdata=None), created=created)
+    if nonce:
+        session[USED_FORMS] = (used + [nonce])[-20:]
+    return _render(_fresh_form(formdata=None), created=created)
 
 
 @bp.route("/<int:token_id>/cabut", methods=["POST"])
