@@ -233,3 +233,27 @@ def test_the_notification_badge_is_counted_once_per_generation(capp):
     db.session.commit()
     after, counted = badge()
     assert after == first + 1 and counted
+
+
+def test_a_kept_user_is_read_again_after_a_minute_even_without_a_change(capp, monkeypatch):
+    """Should a process die between a commit and the counter's advance, the counter says
+    nothing changed: the kept user is still read again once SNAPSHOT_SECONDS have passed."""
+    from tracker.auth import views as auth_views
+    from tracker.models import User
+    uid = User.query.filter_by(email="admin@kota.go.id").one().id
+    auth_views._snapshots.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(auth_views.time, "monotonic", lambda: clock[0])
+
+    def reads():
+        with capp.test_request_context("/"):
+            db.session.remove()
+            with QueryCounter() as q:
+                auth_views._current_row(uid)
+            return [s for s in q.statements if "data_generation" not in s]
+
+    assert reads() and reads() == []
+    clock[0] += auth_views.SNAPSHOT_SECONDS - 1
+    assert reads() == []
+    clock[0] += 2
+    assert reads()

@@ -3,6 +3,7 @@ each time (tracker.auth.throttle, counted in the database for every worker)."""
 from __future__ import annotations
 
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
@@ -26,8 +27,20 @@ bp = Blueprint("auth", __name__)
 # user id -> (data generation, the user with its units, detached): every committed ORM change
 # advances the generation (tracker.web.cache), so a snapshot of the current generation is the
 # row as the database has it, in any process.
-_snapshots: dict[int, tuple[int, User]] = {}
+_snapshots: dict[int, tuple[tuple[int, float], User]] = {}
 MAX_SNAPSHOTS = 4096
+# A process that dies between a commit and the counter's advance leaves the counter behind:
+# whatever is kept under it is read again after this many seconds anyway (a deactivated user
+# is refused within a minute even then).
+SNAPSHOT_SECONDS = 60
+
+
+def _stamp(gen: int) -> tuple[int, float]:
+    return gen, time.monotonic() + SNAPSHOT_SECONDS
+
+
+def _current(stamp, gen: int) -> bool:
+    return stamp[0] == gen and stamp[1] > time.monotonic()
 
 
 def _detached_copy(user: User) -> User:
@@ -48,17 +61,17 @@ def _current_row(user_id: int) -> User | None:
     if gen is None:
         return db.session.get(User, user_id)
     kept = _snapshots.get(user_id)
-    if kept is None or kept[0] != gen:
+    if kept is None or not _current(kept[0], gen):
         user = db.session.get(User, user_id)  # its units come with it (selectin)
         if user is not None:
             if len(_snapshots) >= MAX_SNAPSHOTS:
                 _snapshots.clear()
-            _snapshots[user_id] = (gen, _detached_copy(user))
+            _snapshots[user_id] = (_stamp(gen), _detached_copy(user))
         return user
     return db.session.merge(kept[1], load=False)
 
 
-_unread: dict[int, tuple[int, int]] = {}  # user id -> (data generation, unread notifications)
+_unread: dict[int, tuple[tuple[int, float], int]] = {}  # user id -> (stamp, unread notifications)
 
 
 def unread_notifications(user) -> int:
@@ -68,13 +81,13 @@ def unread_notifications(user) -> int:
     from ..models import Notification
     gen = request_generation()
     kept = _unread.get(user.id)
-    if gen is not None and kept is not None and kept[0] == gen:
+    if gen is not None and kept is not None and _current(kept[0], gen):
         return kept[1]
     count = Notification.query.filter_by(user_id=user.id, read_at=None).count()
     if gen is not None:
         if len(_unread) >= MAX_SNAPSHOTS:
             _unread.clear()
-        _unread[user.id] = (gen, count)
+        _unread[user.id] = (_stamp(gen), count)
     return count
 
 
