@@ -192,3 +192,22 @@ def test_refresh_state_command_rebuilds_rows_written_around_the_orm(app, runner)
     assert result.exit_code == 0, result.output
     assert "Status 1 kegiatan dihitung ulang." in result.output
     assert stored(action.id) == (100.0, "sesuai", ["2023-TW1"])
+
+
+def test_a_plan_without_its_digest_is_judged_from_its_actions(world):  # noqa: F811
+    """Rows written around the ORM and never refreshed have no digest: the status is then
+    computed from the actions, and is the same."""
+    from datetime import date
+
+    from tracker.domain.periods import parse_period
+    from tracker.followup import status
+    w = world
+    w.log(w.action, w.action.quarters[0], 60)
+    day = date(2031, 1, 1)
+    ref = parse_period(w.plan.period.code)
+    kept = status.plan_figures(ref, day)
+    db.session.execute(Plan.__table__.update().values(state_digest=None))
+    db.session.commit()
+    again = status.plan_figures(ref, day)
+    assert {u: f.status for u, f in again.items()} == {u: f.status for u, f in kept.items()}
+    assert {u: f.digests for u, f in again.items()} == {u: f.digests for u, f in kept.items()}

@@ -98,16 +98,17 @@ def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _digests(plans) -> dict[int, dict]:
-    """{plan id: status digest} as each plan keeps it (followup/state.py): one row per plan.
-    A plan without one (written around the ORM and not refreshed) gets it computed here from
-    its actions."""
-    p = Plan.__table__
-    ids = [plan.id for plan in plans]
-    out = {pid: json.loads(text) for pid, text in core_rows(
-        select(p.c.id, cast(p.c.state_digest, Text)).where(p.c.id.in_(ids)))
-        if text not in (None, "null")}
+def _digests(plans, texts: dict[int, str | None] | None = None) -> dict[int, dict]:
+    """{plan id: status digest} as each plan keeps it (followup/state.py): one row per plan,
+    or ``texts`` when the plans' query read them already. A plan without one (written around
+    the ORM and not refreshed) gets it computed here from its actions."""
+    plans = list(plans)
+    if texts is None:
+        p = Plan.__table__
+        texts = dict(core_rows(select(p.c.id, cast(p.c.state_digest, Text))
+                               .where(p.c.id.in_([plan.id for plan in plans]))).all())
+    out = {plan.id: json.loads(texts[plan.id]) for plan in plans
+           if texts.get(plan.id) not in (None, "null")}
     missing = [plan for plan in plans if plan.id not in out]
     if missing:
         facts = _facts([plan.id for plan in missing])
@@ -116,6 +117,7 @@ def _digests(plans) -> dict[int, dict]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def stored_codes(text: str | None) -> tuple:
     """A stored JSON list of quarter codes as a tuple (None, 'null' and '[]' give ())."""
     return tuple(json.loads(text) or ()) if text else ()
@@ -131,14 +133,21 @@ def _answering(ref: P.PeriodRef) -> list[str]:
     return [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
 
 
-def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None) -> dict[str, dict[int, list[Plan]]]:
-    """``_plans_for`` of several periods with one query: {code: {unit_id: plans}}."""
+def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None,
+                    digests: dict | None = None) -> dict[str, dict[int, list[Plan]]]:
+    """``_plans_for`` of several periods with one query: {code: {unit_id: plans}}. With
+    ``digests``, the same query fills it with each plan's kept digest (JSON text)."""
     codes = {c for ref in refs for c in _answering(ref)}
     q = (Plan.query.join(Period, Period.id == Plan.period_id).filter(Period.code.in_(codes))
          .options(db.joinedload(Plan.period), db.joinedload(Plan.unit)))
     if unit_ids is not None:
         q = q.filter(Plan.unit_id.in_(unit_ids or {-1}))
-    plans = q.all()
+    if digests is None:
+        plans = q.all()
+    else:
+        rows = q.add_columns(cast(Plan.__table__.c.state_digest, Text)).all()
+        plans = [plan for plan, _ in rows]
+        digests.update({plan.id: text for plan, text in rows})
     out = {}
     for ref in refs:
         wanted = set(_answering(ref))
@@ -189,11 +198,12 @@ def plan_figures_many(refs: list[P.PeriodRef], as_of: date | None = None,
     """``plan_figures`` of several periods (a unit page shows this one and the one before)
     with one query for their plans and one for their actions: {code: {unit_id: PlanFigures}}."""
     as_of = as_of or today_wib()
-    plans_by_code = _plans_for_many(refs, unit_ids)
+    texts: dict[int, str | None] = {}
+    plans_by_code = _plans_for_many(refs, unit_ids, texts)
     # Each plan's status on the day from the digest it keeps (domain.digest: equal to
-    # plan_status over its actions on any day), one row per plan instead of every action.
+    # plan_status over its actions on any day), read with the plans instead of every action.
     digests = _digests({p.id: p for by_unit in plans_by_code.values()
-                        for plans in by_unit.values() for p in plans}.values())
+                        for plans in by_unit.values() for p in plans}.values(), texts)
     result = {}
     for ref in refs:
         out = {}
