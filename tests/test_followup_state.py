@@ -211,3 +211,28 @@ def test_a_plan_without_its_digest_is_judged_from_its_actions(world):  # noqa: F
     again = status.plan_figures(ref, day)
     assert {u: f.status for u, f in again.items()} == {u: f.status for u, f in kept.items()}
     assert {u: f.digests for u, f in again.items()} == {u: f.digests for u, f in kept.items()}
+
+
+@pytest.mark.parametrize("fresh_session", [False, True])
+def test_plan_figures_read_units_and_periods_in_a_fixed_number_of_queries(app, fresh_session):
+    """Units and periods already in the session are not read again, expired ones are read in
+    one query with the rest: the count does not grow with the number of plans."""
+    from tests.helpers import QueryCounter
+    from tracker.domain.periods import parse_period
+    from tracker.followup import status
+    period = ensure_period("2023-S1", "questionnaire")
+    counts = []
+    for n in (2, 9):
+        for i in range(n):
+            plan = PlanFactory(unit=UnitFactory(name=f"Unit {n}-{i}"), period=period)
+            ActionFactory(plan=plan, quarters=["2023-TW1"])
+        db.session.commit()  # everything loaded so far is expired
+        if fresh_session:
+            db.session.remove()
+        with QueryCounter() as q:
+            figures = status.plan_figures(parse_period("2023-S1"))
+            names = sorted(f.plans[0].unit.name for f in figures.values())
+            codes = {f.plans[0].period.code for f in figures.values()}
+        assert len(names) == len(Plan.query.all()) and codes == {"2023-S1"}
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts

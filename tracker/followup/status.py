@@ -15,6 +15,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import digest
 from ..domain import periods as P
@@ -138,8 +140,7 @@ def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None,
     """``_plans_for`` of several periods with one query: {code: {unit_id: plans}}. With
     ``digests``, the same query fills it with each plan's kept digest (JSON text)."""
     codes = {c for ref in refs for c in _answering(ref)}
-    q = (Plan.query.join(Period, Period.id == Plan.period_id).filter(Period.code.in_(codes))
-         .options(db.joinedload(Plan.period), db.joinedload(Plan.unit)))
+    q = Plan.query.join(Period, Period.id == Plan.period_id).filter(Period.code.in_(codes))
     if unit_ids is not None:
         q = q.filter(Plan.unit_id.in_(unit_ids or {-1}))
     if digests is None:
@@ -148,6 +149,32 @@ def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None,
         rows = q.add_columns(cast(Plan.__table__.c.state_digest, Text)).all()
         plans = [plan for plan, _ in rows]
         digests.update({plan.id: text for plan, text in rows})
+    _load_missing(plans, q)
+    return _by_period(refs, plans)
+
+
+def _load_missing(plans: list[Plan], q) -> None:
+    """Each plan's unit and period, each read at most once: those already in the session (a
+    page that loaded the period's results has every unit with a result) are not read again;
+    the rest come in one query each, selected by the plans' query (no id list). They are set
+    on the plans as loaded, so nothing is lazily loaded later, one by one."""
+    identity = db.session.identity_map
+    for model, column, relation in ((Unit, Plan.unit_id, "unit"), (Period, Plan.period_id, "period")):
+        found = {}
+        for key in {getattr(plan, column.key) for plan in plans}:
+            obj = identity.get(db.session.identity_key(model, key))
+            if obj is not None:
+                state = sa_inspect(obj)
+                if not (state.expired or state.expired_attributes):
+                    found[key] = obj
+        if len(found) < len({getattr(plan, column.key) for plan in plans}):
+            found.update({obj.id: obj for obj in
+                          model.query.filter(model.id.in_(q.with_entities(column).order_by(None))).all()})
+        for plan in plans:
+            set_committed_value(plan, relation, found.get(getattr(plan, column.key)))
+
+
+def _by_period(refs, plans) -> dict[str, dict[int, list[Plan]]]:
     out = {}
     for ref in refs:
         wanted = set(_answering(ref))
