@@ -132,6 +132,10 @@ def test_counted_coverage_equals_the_views_it_replaces(loaded):
     for code in ("2021", "2021-S1", "2021-S2", "2022", "2022-S1", "2022-S2", "2022-Q1", "2022-Q2",
                  "2023", "2023-S1", "2023-Q2", "2024"):
         assert service.units_with_results(code) == len(service.unit_views(code)), code
+        scores, units = service.nrrs_for_codes([code])
+        views = service.unit_views(code)
+        assert scores[code] == {v.unit.id: v.result.nrrs for v in views}, code
+        assert {uid: units[uid] for uid in scores[code]} == {v.unit.id: v.unit for v in views}, code
         cov = service.coverage(code)
         if cov is not None:  # both counts of one query, each equal to loading the views
             year = code[:4]

@@ -313,32 +313,33 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=No
     """``loaded``: results already loaded by ``views_for_codes`` for the period and the next one
     (pages that show several periods load them once); ``figures``: ``plan_figures`` of the
     period for the same units and day, when the caller has them already."""
-    from ..results.service import views_for_codes
+    from ..results.service import nrrs_for_codes
     ref = P.parse_period(code)
     as_of = as_of or today_wib()
-    if loaded is None or ref.code not in loaded or ref.next().code not in loaded:
-        loaded = views_for_codes([ref.code, ref.next().code], unit_ids)
-    views = {v.unit.id: v for v in loaded[ref.code]}
-    next_views = {v.unit.id: v for v in loaded[ref.next().code]}
+    if loaded is not None and ref.code in loaded and ref.next().code in loaded:
+        scores = {c: {v.unit.id: v.result.nrrs for v in loaded[c]} for c in (ref.code, ref.next().code)}
+        unit_of = {v.unit.id: v.unit for c in scores for v in loaded[c]}
+    else:
+        # The scores only (the effect of follow-up), not every view of the period.
+        scores, unit_of = nrrs_for_codes([ref.code, ref.next().code], unit_ids)
+    now, after = scores[ref.code], scores[ref.next().code]
     if figures is None:
         figures = plan_figures(ref, as_of, unit_ids)
-    units = {v.unit.id: v.unit for v in views.values()}
+    units = {uid: unit_of[uid] for uid in now}
     units.update({f.plans[0].unit_id: f.plans[0].unit for f in figures.values()})
     out = []
     for uid, unit in units.items():
         f = figures.get(uid) or PlanFigures([], R.Status(parts=0), None)
-        view, nxt = views.get(uid), next_views.get(uid)
         out.append(UnitStatus(unit=unit, plan_status=f.plan_status, status=f.status, plans=f.plans,
-                              has_results=view is not None,
-                              nrr=dict(view.result.nrrs) if view else {},
-                              nrr_next=dict(nxt.result.nrrs) if nxt else {}, period_code=ref.code,
+                              has_results=uid in now, nrr=dict(now.get(uid, {})),
+                              nrr_next=dict(after.get(uid, {})), period_code=ref.code,
                               digests=f.digests))
     out.sort(key=lambda u: u.unit.name.lower())
     accepted = [u for u in out if u.plan_status == "accepted"]
     realisation, completion = R.city_status(u.status for u in accepted)
     without = [u for u in out if u.has_results and u.plan_status != "accepted"]
     return PeriodStatus(code=ref.code, as_of=as_of, units=out, realisation=realisation,
-                        completion=completion, units_with_results=len(views),
+                        completion=completion, units_with_results=len(now),
                         without_accepted_plan=without)
 
 

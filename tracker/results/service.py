@@ -255,6 +255,31 @@ def views_for_codes(codes, unit_ids: set[int] | None = None) -> dict[str, list[U
     return views_from_rows([r.code for r in refs], rows)
 
 
+def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, dict[int, dict]], dict[int, Unit]]:
+    """({code: {unit id: element NRRs}}, {unit id: Unit}): each unit's NRRs for each period
+    by the roll-up rule, exactly as ``views_for_codes`` gives them in its views' results, and
+    the units with a result in any of them. For readers that need the scores only (the
+    follow-up status: the effect of follow-up), without building every view."""
+    refs = [P.parse_period(c) for c in codes]
+    needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
+    periods = Period.query.filter(Period.code.in_(needed)).all()
+    rows = stored_results([p.id for p in periods], unit_ids, {p.id: p for p in periods}) if periods else []
+    own: dict[int, dict[str, scoring.UnitResult]] = {}
+    units: dict[int, Unit] = {}
+    for r in rows:
+        own.setdefault(r.unit_id, {})[r.period.code] = scoring.UnitResult(
+            unit=r.unit.name, nrrs=r.nrrs, respondents=r.respondents)
+        units[r.unit_id] = r.unit
+    out: dict[str, dict[int, dict]] = {}
+    for ref in refs:
+        got = out[ref.code] = {}
+        for uid, mine in own.items():
+            rolled = rollup.roll(ref, mine)
+            if rolled is not None:
+                got[uid] = rolled.result.nrrs
+    return out, units
+
+
 @dataclass
 class Coverage:
     """How many units a quarter's (or semester's) figure covers, against the units with a
