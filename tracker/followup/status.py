@@ -24,7 +24,7 @@ from ..domain import effect
 from ..domain import realisation as R
 from ..domain import rollup
 from ..extensions import core_rows, db
-from ..models import Action, Period, Plan, Unit
+from ..models import Period, Plan, Unit
 
 WIB = ZoneInfo("Asia/Jakarta")
 AGGREGATION = "mean of unit realisation"
@@ -82,21 +82,13 @@ class PeriodStatus:
 
 
 def _facts(plan_ids: list[int]) -> dict[int, list[R.ActionFacts]]:
-    """Each plan's actions as the status rules see them, from the state kept on each row."""
-    a = Action.__table__
+    """Each plan's actions as the status rules see them, from the state kept on each row (for
+    plans whose digest or lateness dates were never kept)."""
+    from .state import action_facts
     out: dict[int, list[R.ActionFacts]] = {pid: [] for pid in plan_ids}
-    # The JSON lists come as text and are decoded once per distinct value: thousands of actions
-    # share a few schedules, and decoding each row's JSON was most of the load's cost.
-    rows = core_rows(
-        select(a.c.id, a.c.plan_id, a.c.element, cast(a.c.quarters, Text), a.c.state_percent,
-               a.c.state_claimed, cast(a.c.state_reported, Text), a.c.state_pending, a.c.not_actionable,
-               cast(a.c.state_verified, Text), a.c.owner)
-        .join(Plan, Plan.id == a.c.plan_id).where(Plan.id.in_(plan_ids)).order_by(a.c.id))
-    for action_id, plan_id, element, quarters, percent, claimed, reported, pending, na, verified, \
-            owner in rows:
-        out[plan_id].append(R.ActionFacts(element, stored_codes(quarters), percent, claimed,
-                                          stored_codes(reported), bool(pending), bool(na), action_id,
-                                          stored_codes(verified), bool((owner or "").strip())))
+    db.session.flush()
+    for plan_id, facts in action_facts(db.session.connection(), plan_ids):
+        out[plan_id].append(facts)
     return out
 
 
