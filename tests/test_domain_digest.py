@@ -72,7 +72,6 @@ def test_grid_cells_from_the_digest_are_the_rule_on_any_day(actions, as_of, grac
     d = stored(actions, grace)
     for day in (as_of, as_of + timedelta(days=90), as_of + timedelta(days=400)):
         expected = cell_reference(actions, day, grace)
-        assert D.quarter_states(actions, day, grace) == expected
         assert D.quarter_states_from_digest(d, day) == expected
 
 

@@ -236,3 +236,22 @@ def test_plan_figures_read_units_and_periods_in_a_fixed_number_of_queries(app, f
         assert len(names) == len(Plan.query.all()) and codes == {"2023-S1"}
         counts.append(q.count)
     assert counts[0] == counts[1], counts
+
+
+def test_a_digest_of_another_version_is_not_read(world):  # noqa: F811
+    """A digest written in another format (its ``v``) is ignored: the status comes from the
+    actions, the same as from a current digest."""
+    from datetime import date
+
+    from tracker.domain.periods import parse_period
+    from tracker.followup import status
+    w = world
+    w.log(w.action, w.action.quarters[0], 60)
+    day, ref = date(2031, 1, 1), parse_period(w.plan.period.code)
+    kept = status.plan_figures(ref, day)
+    stale = {"v": 0, "n": 0, "no_owner": 0, "unscheduled": [], "el": [], "r": None, "c": None,
+             "done": None, "pending": [], "late": [], "unf": [], "cells": {}}
+    db.session.execute(Plan.__table__.update().values(state_digest=stale))
+    db.session.commit()
+    again = status.plan_figures(ref, day)
+    assert {u: f.status for u, f in again.items()} == {u: f.status for u, f in kept.items()}

@@ -10,9 +10,8 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    url_for)
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
 from ..models import User
@@ -24,7 +23,7 @@ from .forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 
-# user id -> (data generation, the user with its units, detached): every committed ORM change
+# user id -> ((data generation, good until), the user with its units, detached): every committed ORM change
 # advances the generation (tracker.web.cache), so a snapshot of the current generation is the
 # row as the database has it, in any process.
 _snapshots: dict[int, tuple[tuple[int, float], User]] = {}

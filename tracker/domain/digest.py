@@ -3,9 +3,11 @@ monitoring grid need from the plan's actions, with each deadline already worked 
 reader judges any day from one small document per plan instead of every action.
 
 ``plan_digest`` is written beside the plan in the same flush as any change to its actions,
-their reports or its period's grace days (tracker.followup.state); ``status_from_digest`` and
-``quarter_states_from_digest`` give, for any day, exactly what ``plan_status`` and
-``quarter_states`` give from the actions themselves (a property test holds them equal).
+their reports or its period's grace days (tracker.followup.state); ``status_from_digest`` gives,
+for any day, exactly what ``plan_status`` gives from the actions themselves, and
+``quarter_states_from_digest`` the monitoring grid's cells (property tests hold them equal to
+the rules). A digest of another ``VERSION`` is not read: the status is then computed from the
+actions.
 
 The digest is plain JSON: lists, numbers and ISO dates (which order as text as they do as
 dates). Its realisation figures are computed here by the same expressions as ``plan_status``,
@@ -101,30 +103,10 @@ def status_from_digest(d: dict, as_of: date, accepted: bool = True) -> Status:
     return st
 
 
-def quarter_states(actions: Sequence[ActionFacts], as_of: date, grace_days: int = 15) -> dict[str, dict[str, int]]:
-    """{quarter: {state: actions}} of a plan's counted actions on ``as_of``: verified when the
-    quarter has a verified report, pending when it has a report not rejected, else late once
-    its deadline passed, else due (the monitoring grid's cells)."""
-    out: dict[str, dict[str, int]] = {}
-    for a in actions:
-        if a.not_actionable:
-            continue
-        for code in a.quarters:
-            if code in a.verified:
-                state = VERIFIED
-            elif code in a.reported:
-                state = PENDING
-            elif deadline(parse_quarter(code), grace_days) < as_of:
-                state = LATE
-            else:
-                state = DUE
-            own = out.setdefault(code, {})
-            own[state] = own.get(state, 0) + 1
-    return out
-
-
 def quarter_states_from_digest(d: dict, as_of: date) -> dict[str, dict[str, int]]:
-    """``quarter_states`` on ``as_of`` from the plan's digest."""
+    """{quarter: {state: actions}} of a plan's counted actions on ``as_of``, from its digest:
+    verified when the quarter has a verified report, pending when it has a report not
+    rejected, else late once its deadline passed, else due (the monitoring grid's cells)."""
     day = as_of.isoformat()
     out: dict[str, dict[str, int]] = {}
     for code, (due, verified, pending, open_) in d["cells"].items():

@@ -117,10 +117,8 @@ def overdue_actions(plans, today=None) -> list[tuple[Action, list[str]]]:
     return out
 
 
-def periods_with_plans(accepted_only: bool = False) -> list[Period]:
+def periods_with_plans() -> list[Period]:
     with_plans = db.select(Plan.period_id)
-    if accepted_only:
-        with_plans = with_plans.where(Plan.status == "accepted")
     periods = Period.query.filter(Period.id.in_(with_plans)).all()  # one query, ids never sent
     return sorted(periods, key=lambda p: (p.start_date, p.end_date))
 

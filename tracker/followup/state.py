@@ -105,18 +105,15 @@ def action_facts(connection, plan_ids) -> list[tuple[int, R.ActionFacts]]:
                 .where(a.c.plan_id.in_(plan_ids)).order_by(a.c.id)).all()]
 
 
-def report_summaries(connection, plan_ids=None) -> dict[int, tuple]:
+def report_summaries(connection, plan_ids) -> dict[int, tuple]:
     """{plan id: (last report sent or reviewed, reports waiting for the inspector, the oldest
-    one's sending time)} from the progress entries of the plans' actions (every plan when
-    ``plan_ids`` is None)."""
+    one's sending time)} from the progress entries of the plans' actions."""
     a, e = Action.__table__, ProgressEntry.__table__
     waiting = e.c.status == R.SUBMITTED
     q = (select(a.c.plan_id, func.max(e.c.submitted_at), func.max(e.c.reviewed_at),
                 func.coalesce(func.sum(case((waiting, 1), else_=0)), 0),
                 func.min(case((waiting, e.c.submitted_at), else_=None)))
-         .join(a, a.c.id == e.c.action_id).group_by(a.c.plan_id))
-    if plan_ids is not None:
-        q = q.where(a.c.plan_id.in_(plan_ids))
+         .join(a, a.c.id == e.c.action_id).where(a.c.plan_id.in_(plan_ids)).group_by(a.c.plan_id))
     out = {}
     for pid, sent, reviewed, pending, since in connection.execute(q):
         times = [t for t in (sent, reviewed) if t is not None]

@@ -101,8 +101,11 @@ def _digests(plans, texts: dict[int, str | None] | None = None) -> dict[int, dic
         p = Plan.__table__
         texts = dict(core_rows(select(p.c.id, cast(p.c.state_digest, Text))
                                .where(p.c.id.in_([plan.id for plan in plans]))).all())
-    out = {plan.id: json.loads(texts[plan.id]) for plan in plans
-           if texts.get(plan.id) not in (None, "null")}
+    out = {}
+    for plan in plans:
+        kept = json.loads(texts.get(plan.id) or "null")
+        if kept is not None and kept.get("v") == digest.VERSION:
+            out[plan.id] = kept
     missing = [plan for plan in plans if plan.id not in out]
     if missing:
         facts = _facts([plan.id for plan in missing])
@@ -152,14 +155,15 @@ def _load_missing(plans: list[Plan], q) -> None:
     on the plans as loaded, so nothing is lazily loaded later, one by one."""
     identity = db.session.identity_map
     for model, column, relation in ((Unit, Plan.unit_id, "unit"), (Period, Plan.period_id, "period")):
+        wanted = {getattr(plan, column.key) for plan in plans}
         found = {}
-        for key in {getattr(plan, column.key) for plan in plans}:
+        for key in wanted:
             obj = identity.get(db.session.identity_key(model, key))
             if obj is not None:
                 state = sa_inspect(obj)
                 if not (state.expired or state.expired_attributes):
                     found[key] = obj
-        if len(found) < len({getattr(plan, column.key) for plan in plans}):
+        if len(found) < len(wanted):
             found.update({obj.id: obj for obj in
                           model.query.filter(model.id.in_(q.with_entities(column).order_by(None))).all()})
         for plan in plans:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
 from sqlalchemy import Text, case, cast, func
 
 from ..domain import digest
@@ -98,17 +99,9 @@ class Monitoring:
     group_trend: list = field(default_factory=list)  # [(code, {group: realisation})] same kind
 
 
-def monitoring_codes() -> list[str]:
-    """Periods with plans, and the years whose semesters or quarters have plans, newest first."""
-    codes = set()
-    for p in rates.periods_with_plans():
-        codes.add(p.code)
-        codes.add(str(p.year))
-    return sorted(codes, key=_newest, reverse=True)
-
-
-def monitoring_choice() -> tuple[list[str], str | None]:
-    """(``monitoring_codes()``, ``default_code`` of them) from one query of the periods with
+def _plan_periods() -> tuple[list[str], str | None]:
+    """(the periods with plans and the years whose semesters or quarters have plans, newest
+    first; the latest period with accepted plans, or None), from one query of the periods with
     plans, each with whether any of its plans is accepted."""
     p, per = Plan.__table__, Period.__table__
     rows = core_rows(
@@ -119,7 +112,12 @@ def monitoring_choice() -> tuple[list[str], str | None]:
     codes = sorted({c for code, year, *_ in rows for c in (code, str(year))}, key=_newest, reverse=True)
     breadth = {"year": 2, "semester": 1, "quarter": 0}  # at one end date, the broadest period
     accepted = [(end, breadth.get(kind, 0), code) for code, _, kind, end, any_accepted in rows if any_accepted]
-    return codes, (max(accepted)[2] if accepted else (codes[0] if codes else None))
+    return codes, (max(accepted)[2] if accepted else None)
+
+
+def monitoring_codes() -> list[str]:
+    """Periods with plans, and the years whose semesters or quarters have plans, newest first."""
+    return _plan_periods()[0]
 
 
 def _newest(code: str):
@@ -129,15 +127,18 @@ def _newest(code: str):
 
 def default_code(codes: list[str]) -> str | None:
     """The latest period with accepted plans (never a period one unit happened to start)."""
-    accepted = rates.periods_with_plans(accepted_only=True)
-    if accepted:
-        return max(accepted, key=lambda p: (p.end_date, p.kind == "year")).code
-    return codes[0] if codes else None
+    return _plan_periods()[1] or (codes[0] if codes else None)
+
+
+def monitoring_choice() -> tuple[list[str], str | None]:
+    """(``monitoring_codes()``, ``default_code`` of them) from one query."""
+    codes, latest = _plan_periods()
+    return codes, latest or (codes[0] if codes else None)
 
 
 def _grid(st: PeriodStatus, as_of: date) -> tuple[list[str], dict]:
     """Each unit's planned quarters, each with its worst state and number of actions, from its
-    accepted plans' digests (domain.digest.quarter_states on the day)."""
+    accepted plans' digests (domain.digest.quarter_states_from_digest on the day)."""
     quarters: set = set()
     cells: dict[int, dict[str, tuple[str, int]]] = {}
     rank = {state: i for i, state in enumerate(CELL_ORDER)}

@@ -249,10 +249,14 @@ def unit_views(code: str, unit_ids: set[int] | None = None) -> list[UnitView]:
 def views_for_codes(codes, unit_ids: set[int] | None = None) -> dict[str, list[UnitView]]:
     """``unit_views`` for several period codes with one load of the stored rows they need."""
     refs = [P.parse_period(c) for c in codes]
+    return views_from_rows([r.code for r in refs], _rows_for(refs, unit_ids))
+
+
+def _rows_for(refs: list[P.PeriodRef], unit_ids: set[int] | None) -> list[StoredResult]:
+    """The stored rows the periods ``refs`` are made of: their own and their parts'."""
     needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
     periods = Period.query.filter(Period.code.in_(needed)).all()
-    rows = stored_results([p.id for p in periods], unit_ids, {p.id: p for p in periods}) if periods else []
-    return views_from_rows([r.code for r in refs], rows)
+    return stored_results([p.id for p in periods], unit_ids, {p.id: p for p in periods}) if periods else []
 
 
 def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, dict[int, dict]], dict[int, Unit]]:
@@ -261,12 +265,9 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
     the units with a result in any of them. For readers that need the scores only (the
     follow-up status: the effect of follow-up), without building every view."""
     refs = [P.parse_period(c) for c in codes]
-    needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
-    periods = Period.query.filter(Period.code.in_(needed)).all()
-    rows = stored_results([p.id for p in periods], unit_ids, {p.id: p for p in periods}) if periods else []
     own: dict[int, dict[str, scoring.UnitResult]] = {}
     units: dict[int, Unit] = {}
-    for r in rows:
+    for r in _rows_for(refs, unit_ids):
         own.setdefault(r.unit_id, {})[r.period.code] = scoring.UnitResult(
             unit=r.unit.name, nrrs=r.nrrs, respondents=r.respondents)
         units[r.unit_id] = r.unit
