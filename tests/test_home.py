@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -135,3 +136,16 @@ def test_monitoring_choice_in_one_query_equals_the_two_it_replaces(world):
     assert q.count == 1
     assert (codes, default) == (Q.monitoring_codes(), Q.default_code(Q.monitoring_codes()))
     assert codes == ["2022", "2022-Q1", "2021", "2021-S1"] and default == "2021-S1"
+
+
+def test_monitoring_grid_heads_its_columns_with_the_planned_quarters(world):
+    """The grid's columns are the quarters the accepted plans schedule, each headed by year
+    and TW, also when the late list below it is filled."""
+    from tracker.monitoring import queries as Q
+    plan = world.accepted_plan("2021-S1")
+    planned = sorted({q for a in plan.actions for q in a.quarters})
+    world.login("inspektur@kota.go.id")
+    html = world.client.get("/rtl/pemantauan?period=2021-S1").get_data(as_text=True)
+    heads = re.findall(r'<th class="q">(.*?)</th>', html)
+    assert heads == [f"{q[:4]}<br>TW {q[-1]}" for q in planned]
+    assert "Terlambat melapor" in html and Q.build("2021-S1", date.today()).quarters == planned

@@ -245,11 +245,11 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     actions = {}
     if ids:
         # The listed actions only, by their plans (never every action id as a parameter).
-        for aid, plan_id, element, text, owner, quarters in core_rows(
+        for aid, plan_id, element, text, owner, schedule in core_rows(
                 db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, cast(a.c.quarters, Text))
                 .where(a.c.plan_id.in_(list(plans) or [-1]))):
             if aid in late or aid in unfinished:
-                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(stored_codes(quarters)))
+                actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(stored_codes(schedule)))
     late_rows = sorted(((actions[aid], q) for aid, q in late.items() if aid in actions),
                        key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
     unfinished_rows = sorted((actions[aid] for aid in unfinished if aid in actions),
