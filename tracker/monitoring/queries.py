@@ -15,7 +15,6 @@ from ..domain import realisation as R
 from ..domain import rollup
 from ..domain.numbers import format_id
 from ..extensions import core_rows, db
-from ..followup import rates
 from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, stored_codes, unit_effects
 from ..models import Action, Period, Plan, Unit
 
@@ -43,6 +42,8 @@ FINDINGS = {
 # Cell states of the units x quarters grid, worst first (a unit's cell shows the worst of its
 # actions planned in that quarter).
 CELL_ORDER = ("late", "rejected_open", "pending", "due", "verified")
+LIST_LIMIT = 300  # rows shown of the late and unfinished lists (both are counted in full)
+
 CELL_WORDS = {"late": "terlambat melapor", "pending": "menunggu verifikasi",
               "due": "belum jatuh tempo", "verified": "terverifikasi", "rejected_open": "ditolak"}
 
@@ -93,8 +94,10 @@ class Monitoring:
     trend: list  # [(code, realisation, units)] same kind as the period
     effect: object
     contradictions: list
-    late_rows: list
-    unfinished_rows: list
+    late_rows: list  # the first LIST_LIMIT of late_total (action, late quarters)
+    unfinished_rows: list  # the first LIST_LIMIT of unfinished_total
+    late_total: int
+    unfinished_total: int
     shown_realisation: float | None
     group_trend: list = field(default_factory=list)  # [(code, {group: realisation})] same kind
 
@@ -158,37 +161,39 @@ def _grid(st: PeriodStatus, as_of: date) -> tuple[list[str], dict]:
     return [q.code for q in sorted(P.parse_quarter(q) for q in quarters)], cells
 
 
-def _trends(ref: P.PeriodRef, unit_ids) -> tuple[dict[int, list], list]:
-    """Each unit's realisation over the periods of the same kind as ``ref`` up to it, and the
-    city's: a year is the unit's year plan, else the mean of its semester/quarter plans (the
-    gathering rule); semester, quarter and year points are never mixed."""
-    periods = rates.periods_with_plans()
-    by_period = rates.period_rates([p.id for p in periods], unit_ids)
+def _trends(ref: P.PeriodRef) -> tuple[dict[int, list], list, list]:
+    """Each unit's realisation over the periods of the same kind as ``ref`` up to it, the
+    city's, and each group's: a year is the unit's year plan, else the mean of its
+    semester/quarter plans (the gathering rule); semester, quarter and year points are never
+    mixed. One query of one row per accepted plan (each plan keeps its realisation on its row,
+    followup/state.py, equal to ``rates.period_rates``: tested)."""
+    p, per = Plan.__table__, Period.__table__
+    rows = core_rows(
+        db.select(per.c.code, p.c.unit_id, Unit.group, p.c.state_realisation)
+        .join(per, per.c.id == p.c.period_id).join(Unit, Unit.id == p.c.unit_id)
+        .where(p.c.status == "accepted", per.c.end_date <= ref.end)).all()
+    refs = {code: P.parse_period(code) for code in {r[0] for r in rows}}
     per_code: dict[str, dict[int, float | None]] = {}
-    for p in periods:
-        for uid, r in by_period.get(p.id, {}).items():
-            per_code.setdefault(p.code, {})[uid] = r.realisation
-    if ref.kind == "year":
-        years: dict[str, dict[int, list]] = {}
-        for code, units in per_code.items():
-            pref = P.parse_period(code)
-            if pref.kind == "year":
-                continue
-            for uid, value in units.items():
-                years.setdefault(str(pref.year), {}).setdefault(uid, []).append(value)
-        for year, units in years.items():
-            own = per_code.setdefault(year, {})
-            for uid, values in units.items():
-                if uid not in own:
-                    own[uid] = R.mean_rate(values)
-    same = sorted((c for c in per_code if P.parse_period(c).kind == ref.kind
-                   and P.parse_period(c).end <= ref.end), key=lambda c: P.parse_period(c).end)
+    groups: dict[int, str | None] = {}
+    parts: dict[str, dict[int, list]] = {}  # year -> unit -> its semester/quarter realisations
+    for code, uid, group, value in rows:
+        groups[uid] = group
+        kind = refs[code].kind
+        if kind == ref.kind:
+            per_code.setdefault(code, {})[uid] = value
+        if ref.kind == "year" and kind != "year":
+            parts.setdefault(str(refs[code].year), {}).setdefault(uid, []).append(value)
+    for year, units in parts.items():
+        own = per_code.setdefault(year, {})
+        for uid, values in units.items():
+            if uid not in own:
+                own[uid] = R.mean_rate(values)
+    same = sorted(per_code, key=lambda c: P.parse_period(c).end)
     unit_trend: dict[int, list] = {}
     for code in same:
         for uid, value in per_code[code].items():
             unit_trend.setdefault(uid, []).append((code, value))
     city = [(code, R.mean_rate(per_code[code].values()), len(per_code[code])) for code in same]
-    groups = {uid: r.group for rates_ in by_period.values() for uid, r in rates_.items()}
     by_group = []
     for code in same:
         values: dict[str, list] = {}
@@ -214,13 +219,13 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     groups = sorted({g for (g,) in db.session.query(Unit.group).distinct() if g})
     parents = (Unit.query.filter(Unit.id.in_(db.session.query(Unit.parent_id).filter(Unit.parent_id.isnot(None))))
                .order_by(Unit.name).all())
-    empty = Monitoring(code, codes, None, [], [], {}, groups, parents, [], None, [], [], [], None)
+    empty = Monitoring(code, codes, None, [], [], {}, groups, parents, [], None, [], [], [], 0, 0, None)
     if not code:
         return empty
     ref = P.parse_period(code)
     st = period_status(ref.code, as_of)
     quarters, cells = _grid(st, as_of)
-    unit_trend, city_trend, group_trend = _trends(ref, None)
+    unit_trend, city_trend, group_trend = _trends(ref)
     updates = _last_updates([ref.code] + [d.code for d in rollup.descendants(ref)])
     rows = []
     for u in st.units:
@@ -237,23 +242,26 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
                         max(last).date() if last else None))
     rows.sort(key=SORTS.get(sort, SORTS["realisasi"])[1])
     shown = [r.u for r in rows]
-    late = {aid: q for u in shown for aid, q in u.status.late.items()}
-    unfinished = {aid for u in shown for aid in u.status.unfinished}
-    ids = list(set(late) | unfinished)
+    # Both lists are counted in full but only their first LIST_LIMIT rows are shown: the texts
+    # are read for those actions only, in the lists' order (first late quarter, then unit name;
+    # unit name, then action), the same order as sorting every listed action.
+    late = [(aid, q, u.unit.name.lower()) for u in shown for aid, q in u.status.late.items()]
+    late.sort(key=lambda t: (t[1][0], t[2]))
+    unfinished = sorted((u.unit.name.lower(), aid) for u in shown for aid in u.status.unfinished)
+    late_shown, unfinished_shown = late[:LIST_LIMIT], unfinished[:LIST_LIMIT]
+    ids = {aid for aid, _, _ in late_shown} | {aid for _, aid in unfinished_shown}
     plans = {p.id: p for u in shown for p in u.plans}
     a = Action.__table__
     actions = {}
     if ids:
-        # The listed actions only, by their plans (never every action id as a parameter).
+        # At most two lists' worth of ids, whatever the size of the city.
         for aid, plan_id, element, text, owner, schedule in core_rows(
                 db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, cast(a.c.quarters, Text))
-                .where(a.c.plan_id.in_(list(plans) or [-1]))):
-            if aid in late or aid in unfinished:
+                .where(a.c.id.in_(sorted(ids)))):
+            if plan_id in plans:
                 actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(stored_codes(schedule)))
-    late_rows = sorted(((actions[aid], q) for aid, q in late.items() if aid in actions),
-                       key=lambda t: (t[1][0], t[0].plan.unit.name.lower()))
-    unfinished_rows = sorted((actions[aid] for aid in unfinished if aid in actions),
-                             key=lambda x: (x.plan.unit.name.lower(), x.id))
+    late_rows = [(actions[aid], q) for aid, q, _ in late_shown if aid in actions]
+    unfinished_rows = [actions[aid] for _, aid in unfinished_shown if aid in actions]
     pending_ids = {aid for u in shown for aid in u.status.pending_ids}
     tiles = {
         "queue": sum(u.status.awaiting_verification for u in shown),
@@ -268,6 +276,6 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     contradictions = [(u, e) for u in shown if u.plan_status == "accepted"
                       for e in unit_effects(u) if e.contradiction]
     return Monitoring(ref.code, codes, st, rows, quarters, tiles, groups, parents, city_trend,
-                      city_effect(st), contradictions, late_rows, unfinished_rows,
+                      city_effect(st), contradictions, late_rows, unfinished_rows, len(late), len(unfinished),
                       R.mean_rate(u.status.realisation for u in shown if u.plan_status == "accepted"),
                       [(c, g) for c, g in group_trend if not group or group in g])
