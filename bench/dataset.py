@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.followup.state import refresh_action_states, refresh_plan_states
 from tracker.models import (Action, ElementScore, ImportBatch, Plan, ProgressEntry, Unit,
                             UnitResult)
-from tracker.results.service import ensure_period
+from tracker.results.service import ensure_period, kept_scores
 
 GROUPS = ("Perangkat Daerah", "UPT", "UPT Puskesmas", "Kecamatan", "Kelurahan", "BUMD", "SMP Negeri")
 ACTION_TEXTS = (
@@ -90,7 +90,8 @@ def build_city(units: int, periods: int | list[str], priorities: int = 3, action
             result_rows.append({"batch_id": batch.id, "period_id": period.id, "unit_id": uid,
                                 "respondents": rnd.randint(60, 400), "ikm": ikm,
                                 "category": scoring.category(ikm), "family": "nrr", "flags": [],
-                                "method": "Online"})
+                                "method": "Online",
+                                "scores_kept": kept_scores([(k, None, None, v) for k, v in nrrs.items()])})
         result_ids = _insert_ids(UnitResult, result_rows)
         score_rows = [{"result_id": rid, "element": k, "nrr": v}
                       for rid, uid in zip(result_ids, city.unit_ids)

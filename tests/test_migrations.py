@@ -144,3 +144,43 @@ def test_respondent_rows_are_packed_into_blocks_and_back(empty_db_app):
     with db.engine.connect() as conn:
         back = conn.execute(text("SELECT unit_id, age, sex FROM response ORDER BY id")).all()
     assert [tuple(r) for r in back] == [(1, "30", "P"), (1, None, "L"), (2, "61", "P")]
+
+
+def test_result_scores_are_kept_on_their_rows(empty_db_app):
+    """a3d7e1c9b542 copies each result's element scores onto its row, in their order; a
+    result without scores keeps an empty list; the readers then give what the rows gave."""
+    import json
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from tracker.results import service
+    upgrade(revision="e7b3c5a9d241")
+    t = datetime(2024, 7, 1)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO unit (id, name, name_key, created_at) VALUES (1, 'Unit A', 'unit a', :t), "
+                          "(2, 'Unit B', 'unit b', :t)"), {"t": t})
+        conn.execute(text(
+            "INSERT INTO period (id, code, kind, year, number, start_date, end_date, element_keys, status, "
+            "progress_grace_days, created_at) VALUES (1, '2024-S1', 'semester', 2024, 1, :s, :e, '[]', 'open', 15, :t)"),
+            {"s": datetime(2024, 1, 1).date(), "e": datetime(2024, 6, 30).date(), "t": t})
+        conn.execute(text("INSERT INTO import_batch (id, kind, period_id, created_at, filename, checksum, row_count, "
+                          "unit_count, flag_count, created_units, status) VALUES (1, 'scores', 1, :t, 's.csv', 'x', "
+                          "2, 2, 0, '[]', 'active')"), {"t": t})
+        for rid, uid in ((1, 1), (2, 2)):
+            conn.execute(text("INSERT INTO unit_result (id, batch_id, period_id, unit_id, respondents, ikm, category, "
+                              "family, flags) VALUES (:r, 1, 1, :u, 10, 80.0, 'B', 's', '[]')"), {"r": rid, "u": uid})
+        # Stored out of element order on purpose: the row keeps the scores' own order.
+        for sid, element, total, answers, nrr in ((7, "waktu", 31.0, 10, 3.1), (3, "persyaratan", None, None, 3.25),
+                                                  (9, "biaya", 40.0, 10, 4.0)):
+            conn.execute(text("INSERT INTO element_score (id, result_id, element, total, answers, nrr) "
+                              "VALUES (:i, 1, :e, :s, :a, :n)"), {"i": sid, "e": element, "s": total, "a": answers, "n": nrr})
+    upgrade()
+    with db.engine.connect() as conn:
+        kept = dict(conn.execute(text("SELECT id, scores_kept FROM unit_result")).all())
+    assert json.loads(kept[1]) == [["persyaratan", None, None, 3.25], ["waktu", 31.0, 10, 3.1], ["biaya", 40.0, 10, 4.0]]
+    assert json.loads(kept[2]) == []
+    rows = {r.id: r for r in service.stored_results([1])}
+    assert rows[1].nrrs == {"persyaratan": 3.25, "waktu": 3.1, "biaya": 4.0} and rows[2].nrrs == {}
+    assert [tuple(e) for e in rows[1].elements] == [("persyaratan", None, None, 3.25), ("waktu", 31.0, 10, 3.1),
+                                                   ("biaya", 40.0, 10, 4.0)]

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 from ..models._base import utcnow
 from ..models.survey import UnitAlias, name_key
-from ..results.service import ensure_period
+from ..results.service import ensure_period, kept_scores
 from .bulk import insert_rows, reserve_ids
 from .readers import ImportRejected, Problem, read_table, read_table_chunks
 from .scores import ParsedUnit, parse_response_chunks, parse_scores
@@ -237,8 +237,11 @@ def _store_results(batch: ImportBatch, period: Period, parsed: list[ParsedUnit],
     """One UnitResult per parsed unit, and its element scores written as one insert (the ORM
     wrote them one object at a time: a tenth of a 300-unit import). On PostgreSQL the results
     too are COPYed, with ids reserved from their sequence."""
-    flagged, fields = [], []
+    flagged, fields, score_lists = [], [], []
     for p in parsed:
+        scores = [[key, (p.result.sums or {}).get(key), (p.result.answers or {}).get(key), value]
+                  for key, value in p.result.nrrs.items()]
+        score_lists.append(scores)
         unit = units[name_key(p.unit)]
         for attr in ("unit_group", "contact", "phone"):
             value = p.info.get(attr)
@@ -249,7 +252,7 @@ def _store_results(batch: ImportBatch, period: Period, parsed: list[ParsedUnit],
                            population=p.info.get("population"), reported_ikm=p.reported_ikm,
                            ikm=p.result.ikm, category=p.result.category, family=p.family,
                            flags=p.flags or [], survey_start=p.survey_start, survey_end=p.survey_end,
-                           superseded_at=None))
+                           superseded_at=None, scores_kept=kept_scores(scores)))
         if p.flags:
             flagged.append((p.unit, p.flags))
     ids = reserve_ids(UnitResult, len(fields))
@@ -260,9 +263,9 @@ def _store_results(batch: ImportBatch, period: Period, parsed: list[ParsedUnit],
         ids = [row.id for row in rows]
     else:
         insert_rows(UnitResult, [{"id": i, **f} for i, f in zip(ids, fields)])
-    scores = [{"result_id": result_id, "element": key, "nrr": value,
-               "total": (p.result.sums or {}).get(key), "answers": (p.result.answers or {}).get(key)}
-              for result_id, p in zip(ids, parsed) for key, value in p.result.nrrs.items()]
+    # The same scores as each result's scores_kept, in the same order.
+    scores = [{"result_id": result_id, "element": key, "total": total, "answers": answers, "nrr": nrr}
+              for result_id, own in zip(ids, score_lists) for key, total, answers, nrr in own]
     insert_rows(ElementScore, scores)
     return flagged
 

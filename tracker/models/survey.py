@@ -110,6 +110,10 @@ class UnitResult(db.Model):
     # Set when a later result of the same unit and period (an import or an accepted
     # submission) took its place: a period's results are each unit's latest one.
     superseded_at = db.Column(db.DateTime)
+    # The result's element scores as JSON [[element, total, answers, nrr], ...] in the order of
+    # their element_score rows, written in the same insert as those rows (imports/service):
+    # readers of a city's results take them from here instead of thousands of score rows.
+    scores_kept = db.Column(db.Text)
 
     unit = db.relationship("Unit")
     period = db.relationship("Period")

@@ -2,7 +2,9 @@
 computes the same numbers)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
@@ -79,13 +81,20 @@ def ensure_period(code: str, numbering: str | None = None) -> Period:
     return period
 
 
-@dataclass
-class StoredElement:
-    """One stored element score (a plain row of ``element_score``)."""
+class StoredElement(NamedTuple):
+    """One stored element score (a row of ``element_score``, or an item of its result's
+    ``scores_kept``; a tuple: a city's results are thousands of them)."""
     element: str
     total: float | None
     answers: int | None
     nrr: float
+
+
+def kept_scores(scores) -> str:
+    """A result's ``scores_kept``: its [element, total, answers, nrr] items as JSON (plain
+    numbers: values parsed by pandas may be numpy's)."""
+    return json.dumps([[str(k), None if t is None else float(t), None if a is None else int(a), float(n)]
+                       for k, t, a, n in scores])
 
 
 @dataclass
@@ -133,8 +142,10 @@ _RESULT_COLUMNS = ("id", "batch_id", "period_id", "unit_id", "source_row", "resp
 def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
                    periods: dict[int, Period] | None = None) -> list[StoredResult]:
     """Results of the active scores/responses batches of the given periods: three queries
-    (results, their element scores, and the units and periods they name; ``periods``, the
-    Period rows of ``period_ids`` when the caller has them, saves the last), whatever the size."""
+    (results with the element scores kept on their rows, and the units and periods they name;
+    ``periods``, the Period rows of ``period_ids`` when the caller has them, saves the last),
+    whatever the size; one more, of element_score, only for results stored before their scores
+    were kept on their rows."""
     period_ids = list(period_ids)
     if not period_ids:
         return []
@@ -142,7 +153,7 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
     active = [t.c.period_id.in_(period_ids), *ACTIVE]
     if unit_ids is not None:
         active.append(t.c.unit_id.in_(unit_ids or {-1}))
-    query = (select(*(t.c[name] for name in _RESULT_COLUMNS))
+    query = (select(*(t.c[name] for name in _RESULT_COLUMNS), t.c.scores_kept)
              .join(ImportBatch, ImportBatch.id == t.c.batch_id).where(*active).order_by(t.c.id))
     rows = core_rows(query).all()
     if not rows:
@@ -152,14 +163,22 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
     units = {u.id: u for u in Unit.query.filter(Unit.id.in_(named.with_only_columns(t.c.unit_id))).all()}
     if periods is None:
         periods = {p.id: p for p in Period.query.filter(Period.id.in_(named.with_only_columns(t.c.period_id))).all()}
-    results = {r.id: StoredResult(*r, unit=units[r.unit_id], period=periods[r.period_id])
-               for r in rows}
-    e = ElementScore.__table__
-    scores = (select(e.c.result_id, e.c.element, e.c.total, e.c.answers, e.c.nrr)
-              .where(e.c.result_id.in_(query.with_only_columns(t.c.id).order_by(None)))
-              .order_by(e.c.id))
-    for result_id, element, total, answers, nrr in core_rows(scores):
-        results[result_id].elements.append(StoredElement(element, total, answers, nrr))
+    results, unkept = {}, False
+    make = StoredElement._make
+    for *columns, kept in rows:
+        row = results[columns[0]] = StoredResult(*columns, unit=units[columns[3]], period=periods[columns[2]])
+        if kept is None:
+            unkept = True
+        else:
+            row.elements = [make(item) for item in json.loads(kept)]
+    if unkept:
+        # Results stored before their scores were kept on their row: from element_score.
+        e = ElementScore.__table__
+        scores = (select(e.c.result_id, e.c.element, e.c.total, e.c.answers, e.c.nrr)
+                  .where(e.c.result_id.in_(named.with_only_columns(t.c.id).where(t.c.scores_kept.is_(None))))
+                  .order_by(e.c.id))
+        for row in core_rows(scores):
+            results[row[0]].elements.append(make(row[1:]))
     return list(results.values())
 
 
@@ -265,16 +284,42 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
     the units with a result in any of them. For readers that need the scores only (the
     follow-up status: the effect of follow-up), without building every view."""
     refs = [P.parse_period(c) for c in codes]
+    needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
+    t, per = UnitResult.__table__, Period.__table__
+    active = [per.c.code.in_(needed), *ACTIVE]
+    if unit_ids is not None:
+        active.append(t.c.unit_id.in_(unit_ids or {-1}))
+    results = (select(t.c.id, t.c.unit_id, per.c.code, t.c.respondents, t.c.scores_kept)
+               .join(ImportBatch, ImportBatch.id == t.c.batch_id).join(per, per.c.id == t.c.period_id)
+               .where(*active).order_by(t.c.id))
+    rows = core_rows(results).all()
     own: dict[int, dict[str, scoring.UnitResult]] = {}
-    units: dict[int, Unit] = {}
-    for r in _rows_for(refs, unit_ids):
-        own.setdefault(r.unit_id, {})[r.period.code] = scoring.UnitResult(
-            unit=r.unit.name, nrrs=r.nrrs, respondents=r.respondents)
-        units[r.unit_id] = r.unit
+    unkept = {}
+    for result_id, unit_id, code, respondents, kept in rows:
+        # A later result of the same unit and period replaces an earlier one (ordered by id),
+        # as in stored_results.
+        nrrs = {} if kept is None else {item[0]: item[3] for item in json.loads(kept)}
+        own.setdefault(unit_id, {})[code] = scoring.UnitResult(unit="", nrrs=nrrs, respondents=respondents)
+        if kept is None:
+            unkept[result_id] = nrrs
+    if unkept:
+        # Results stored before their scores were kept on their row: from element_score.
+        e = ElementScore.__table__
+        for result_id, element, nrr in core_rows(
+                select(e.c.result_id, e.c.element, e.c.nrr)
+                .where(e.c.result_id.in_(results.with_only_columns(t.c.id).where(t.c.scores_kept.is_(None))
+                                         .order_by(None)))
+                .order_by(e.c.id)):
+            unkept[result_id][element] = nrr
+    units: dict[int, Unit] = {u.id: u for u in Unit.query.filter(
+        Unit.id.in_(results.with_only_columns(t.c.unit_id).order_by(None))).all()} if own else {}
     out: dict[str, dict[int, dict]] = {}
     for ref in refs:
         got = out[ref.code] = {}
+        answering = {ref.code, *(d.code for d in rollup.descendants(ref))}
         for uid, mine in own.items():
+            if answering.isdisjoint(mine):
+                continue  # nothing in the period or its parts (rollup.roll would find nothing)
             rolled = rollup.roll(ref, mine)
             if rolled is not None:
                 got[uid] = rolled.result.nrrs
