@@ -21,7 +21,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL",
                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 
 SIZES = {
-    "full": {"rows": 1_000_000, "units": 300, "periods": 10, "per_client": 12, "seconds": 45, "repeat": 3,
+    "full": {"rows": 1_000_000, "units": 300, "periods": 10, "per_client": 25, "seconds": 45, "repeat": 3,
              "import_rounds": 5},
     "quick": {"rows": 100_000, "units": 60, "periods": 4, "per_client": 4, "seconds": 15, "repeat": 1,
               "import_rounds": 1},
@@ -108,6 +108,7 @@ def bench_import(size: dict, work: Path, rows_out: list, log) -> None:
 
 def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages: bool, do_annex: bool) -> None:
     from bench import annex, pages
+    from bench import cold as cold_mod
     from tracker import create_app
     url = fresh_pg("skm_bench_pages")
     try:
@@ -127,10 +128,12 @@ def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages:
                     rows_out.append((f"(b) {backend} {name} p50", r.pct(.5), r.pct(.5) / base.pct(.5),
                                      f"n={len(r.latencies)}, errors={r.errors}, statuses={r.statuses}{censored}"))
                     rows_out.append((f"(b) {backend} {name} p95", r.pct(.95), r.pct(.95) / base.pct(.95), ""))
-                for name, (cold_s, bare_s) in cold.items():
+                for name, (cold_s, bare_s, floor_s, statements) in cold.items():
                     rows_out.append((f"(b') {backend} cold {name}: bare render of the same template", bare_s, 1.0, ""))
                     rows_out.append((f"(b') {backend} cold {name}: the page, nothing reused", cold_s,
-                                     cold_s / bare_s, "in-process, median of 7"))
+                                     cold_s / bare_s, f"in-process, median of {cold_mod.REPEAT}; {statements} "
+                                     f"statements, which as SELECT 1 alone take {floor_s * 1000:.1f} ms "
+                                     f"({floor_s / bare_s:.2f}x the bare render)"))
         if do_annex:
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret"})
             if not do_pages:

@@ -3,33 +3,50 @@ that renders the same template from precomputed rows, in the same process, inter
 
 The context each page's view passes to ``render_template`` is captured once; the bare route
 renders that template with that context and nothing else (no queries, no computation). The
-ratio cold / bare is what computing the page costs on top of printing it."""
+ratio cold / bare is what computing the page costs on top of printing it.
+
+For context, the floor of the page's reads is measured too: a route that sends as many
+statements as the cold page sent, each ``SELECT 1``, on the same session (what the database
+round trips alone cost, whatever the statements read)."""
 from __future__ import annotations
 
 import statistics
 import time
 
+REPEAT = 15  # cold, bare and floor requests of each page, interleaved (medians)
+
 
 def _capture(app, client, path: str):
+    """(template, context, statements sent) of one request of ``path``."""
     import flask
+    from sqlalchemy import event
+
+    from tracker.extensions import db
     seen = {}
     real = flask.templating._render
+    statements = []
 
     def spy(app_, template, context):
         seen.setdefault("template", template)
         seen.setdefault("context", dict(context))
         return real(app_, template, context)
+
+    def count(*args):
+        statements.append(args[2])
     flask.templating._render = spy
+    event.listen(db.engine, "before_cursor_execute", count)
     try:
         assert client.get(path).status_code == 200, path
     finally:
         flask.templating._render = real
-    return seen["template"], seen["context"]
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen["template"], seen["context"], len(statements)
 
 
-def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat: int = 7, log=print) -> dict:
-    """{name: (cold median s, bare median s)} for each page; ``paths`` maps names to paths
-    (cycled, so a unit page is measured over several units)."""
+def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat: int = REPEAT,
+        log=print) -> dict:
+    """{name: (cold median s, bare median s, floor median s, statements)} for each page;
+    ``paths`` maps names to paths (cycled, so a unit page is measured over several units)."""
     import flask
     from flask import Response
 
@@ -41,8 +58,17 @@ def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat
 
     @app.route("/__bare/<name>/<int:i>")
     def bare(name, i):
-        template, context = captured[(name, i)]
+        template, context, _ = captured[(name, i)]
         return Response(flask.templating._render(app, template, dict(context)), mimetype="text/html")
+
+    @app.route("/__floor/<int:n>")
+    def floor(n):
+        from sqlalchemy import text
+
+        from tracker.extensions import db
+        for _ in range(n):
+            db.session.execute(text("SELECT 1")).scalar()
+        return Response("", mimetype="text/html")
 
     out = {}
     with app.app_context():
@@ -52,7 +78,8 @@ def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat
             ps = ps[:repeat]
             for i, p in enumerate(ps):
                 captured[(name, i)] = _capture(app, client, p)
-            cold, bare_t = [], []
+            statements = round(statistics.median(captured[(name, i)][2] for i in range(len(ps))))
+            cold, bare_t, floor_t = [], [], []
             for k in range(repeat):
                 i = k % len(ps)
                 t0 = time.perf_counter()
@@ -62,9 +89,13 @@ def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat
                 r = client.get(f"/__bare/{name}/{i}")
                 bare_t.append(time.perf_counter() - t0)
                 assert r.status_code == 200
-            out[name] = (statistics.median(cold), statistics.median(bare_t))
-            log(f"  cold {name}: {out[name][0] * 1000:.1f} ms, bare render {out[name][1] * 1000:.1f} ms "
-                f"= {out[name][0] / out[name][1]:.2f}x")
+                t0 = time.perf_counter()
+                client.get(f"/__floor/{statements}")
+                floor_t.append(time.perf_counter() - t0)
+            c, b, f = statistics.median(cold), statistics.median(bare_t), statistics.median(floor_t)
+            out[name] = (c, b, f, statements)
+            log(f"  cold {name}: {c * 1000:.1f} ms, bare render {b * 1000:.1f} ms = {c / b:.2f}x; "
+                f"its {statements} statements as SELECT 1 alone: {f * 1000:.1f} ms")
         from tracker.extensions import db
         db.engine.dispose()
     return out
