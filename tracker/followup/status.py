@@ -8,7 +8,6 @@ are their sums (Pontianak: 80% and 67% give 73,5%).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -23,6 +22,7 @@ from ..domain import periods as P
 from ..domain import effect
 from ..domain import realisation as R
 from ..domain import rollup
+from .. import jsontext
 from ..extensions import core_rows, db
 from ..models import Period, Plan, Unit
 
@@ -103,7 +103,7 @@ def _digests(plans, texts: dict[int, str | None] | None = None) -> dict[int, dic
                                .where(p.c.id.in_([plan.id for plan in plans]))).all())
     out = {}
     for plan in plans:
-        kept = json.loads(texts.get(plan.id) or "null")
+        kept = jsontext.loads(texts.get(plan.id) or "null")
         if kept is not None and kept.get("v") == digest.VERSION:
             out[plan.id] = kept
     missing = [plan for plan in plans if plan.id not in out]
@@ -117,7 +117,7 @@ def _digests(plans, texts: dict[int, str | None] | None = None) -> dict[int, dic
 @lru_cache(maxsize=4096)
 def stored_codes(text: str | None) -> tuple:
     """A stored JSON list of quarter codes as a tuple (None, 'null' and '[]' give ())."""
-    return tuple(json.loads(text) or ()) if text else ()
+    return tuple(jsontext.loads(text) or ()) if text else ()
 
 
 def _plans_for(ref: P.PeriodRef, unit_ids=None) -> dict[int, list[Plan]]:

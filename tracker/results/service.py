@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
+from .. import jsontext
 from ..domain import periods as P
 from ..domain import rollup, scoring
 from ..extensions import core_rows, db
@@ -170,7 +171,7 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
         if kept is None:
             unkept = True
         else:
-            row.elements = [make(item) for item in json.loads(kept)]
+            row.elements = [make(item) for item in jsontext.loads(kept)]
     if unkept:
         # Results stored before their scores were kept on their row: from element_score.
         e = ElementScore.__table__
@@ -219,16 +220,18 @@ def sub_periods(ref: P.PeriodRef) -> list[Period]:
     return [found[c] for c in codes if c in found]
 
 
-def semester_view(row: StoredResult) -> UnitView:
-    """The view of one stored row (the unit's own result for that row's period)."""
-    return UnitView(unit=row.unit, result=_to_domain(row), rows=[row], flags=list(row.flags or []),
+def semester_view(row: StoredResult, result: scoring.UnitResult | None = None) -> UnitView:
+    """The view of one stored row (the unit's own result for that row's period); ``result``,
+    the row's domain result when the caller built it already."""
+    return UnitView(unit=row.unit, result=result or _to_domain(row), rows=[row], flags=list(row.flags or []),
                     method=row.method, code=row.period.code)
 
 
 def view_of(rolled: rollup.Rolled, unit: Unit, stored: dict[str, StoredResult]) -> UnitView:
-    """A UnitView from a rolled result; ``stored`` maps the unit's own period codes to rows."""
+    """A UnitView from a rolled result of the rows ``stored`` (the unit's own period codes to
+    rows; an OWN result is the domain result of its row)."""
     if rolled.how == rollup.OWN:
-        return semester_view(stored[rolled.code])
+        return semester_view(stored[rolled.code], rolled.result)
     rows = [stored[code] for code in rolled.sources]
     flags = [dict(f, period=r.period.code) for r in rows for f in (r.flags or [])]
     methods = sorted({r.method for r in rows if r.method})
@@ -298,7 +301,7 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
     for result_id, unit_id, code, respondents, kept in rows:
         # A later result of the same unit and period replaces an earlier one (ordered by id),
         # as in stored_results.
-        nrrs = {} if kept is None else {item[0]: item[3] for item in json.loads(kept)}
+        nrrs = {} if kept is None else {item[0]: item[3] for item in jsontext.loads(kept)}
         own.setdefault(unit_id, {})[code] = scoring.UnitResult(unit="", nrrs=nrrs, respondents=respondents)
         if kept is None:
             unkept[result_id] = nrrs
