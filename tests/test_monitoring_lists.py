@@ -50,3 +50,37 @@ def test_the_page_says_how_many_are_shown(city, client, auth, monkeypatch):
     assert html.count('<table id="overdue">') == 1
     overdue = html[html.index('<table id="overdue">'):]
     assert overdue[:overdue.index("</table>")].count("<tr><td>") == 5
+
+
+def test_each_rows_last_update_is_its_plans_latest_report_sent_or_reviewed(city):
+    from sqlalchemy import func, select
+
+    from tracker.models import Period, Plan, ProgressEntry
+    code = city.period_codes[-1]
+    a, e, p = Action.__table__, ProgressEntry.__table__, Plan.__table__
+    # Move one unit's reports later, so the rows do not all share one day.
+    late_unit = city.unit_ids[3]
+    plan_id = db.session.execute(select(p.c.id).where(p.c.unit_id == late_unit)
+                                 .order_by(p.c.id.desc())).scalars().first()
+    entry = db.session.execute(select(e.c.id).join(a, a.c.id == e.c.action_id)
+                               .where(a.c.plan_id == plan_id)).scalars().first()
+    from datetime import datetime
+
+    from tracker.followup.state import refresh_plan_states
+    db.session.execute(e.update().where(e.c.id == entry).values(reviewed_at=datetime(2027, 2, 3, 4, 5)))
+    refresh_plan_states(db.session.connection(), [plan_id])  # as the app's own writes do
+    db.session.commit()
+    expected = {}
+    for uid, sent, reviewed in db.session.execute(
+            select(p.c.unit_id, func.max(e.c.submitted_at), func.max(e.c.reviewed_at))
+            .join(a, a.c.plan_id == p.c.id).join(e, e.c.action_id == a.c.id)
+            .join(Period.__table__, Period.__table__.c.id == p.c.period_id).where(Period.__table__.c.code == code)
+            .group_by(p.c.unit_id)):
+        times = [t for t in (sent, reviewed) if t is not None]
+        expected[uid] = max(times).date() if times else None
+    m = Q.build(code, DAY)
+    got = {r.u.unit.id: r.last_update for r in m.rows}
+    assert got == {uid: expected.get(uid) for uid in got}
+    assert got[late_unit] == date(2027, 2, 3)
+    ordered = [r.u.unit.id for r in Q.build(code, DAY, sort="pembaruan").rows]
+    assert ordered[-1] == late_unit  # "pembaruan terlama": the most recent last

@@ -48,6 +48,7 @@ class UnitStatus:
     nrr: dict = field(default_factory=dict)  # element -> NRR in the period
     nrr_next: dict = field(default_factory=dict)  # element -> NRR in the next period of its kind
     digests: dict = field(default_factory=dict)  # plan id -> its status digest (domain.digest)
+    updated: dict = field(default_factory=dict)  # plan id -> last report sent or reviewed (if any)
 
     @property
     def gathered(self) -> bool:
@@ -130,10 +131,11 @@ def _answering(ref: P.PeriodRef) -> list[str]:
     return [ref.code] + ([d.code for d in rollup.descendants(ref)] if ref.kind == "year" else [])
 
 
-def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None,
-                    digests: dict | None = None) -> dict[str, dict[int, list[Plan]]]:
+def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None, digests: dict | None = None,
+                    updated: dict | None = None) -> dict[str, dict[int, list[Plan]]]:
     """``_plans_for`` of several periods with one query: {code: {unit_id: plans}}. With
-    ``digests``, the same query fills it with each plan's kept digest (JSON text)."""
+    ``digests``, the same query fills it with each plan's kept digest (JSON text), and
+    ``updated`` with the time of its last report sent or reviewed (followup/state.py)."""
     codes = {c for ref in refs for c in _answering(ref)}
     q = Plan.query.join(Period, Period.id == Plan.period_id).filter(Period.code.in_(codes))
     if unit_ids is not None:
@@ -141,9 +143,12 @@ def _plans_for_many(refs: list[P.PeriodRef], unit_ids=None,
     if digests is None:
         plans = q.all()
     else:
-        rows = q.add_columns(cast(Plan.__table__.c.state_digest, Text)).all()
-        plans = [plan for plan, _ in rows]
-        digests.update({plan.id: text for plan, text in rows})
+        p = Plan.__table__
+        rows = q.add_columns(cast(p.c.state_digest, Text), p.c.state_updated_at).all()
+        plans = [plan for plan, _, _ in rows]
+        digests.update({plan.id: text for plan, text, _ in rows})
+        if updated is not None:
+            updated.update({plan.id: when for plan, _, when in rows if when is not None})
     _load_missing(plans, q)
     return _by_period(refs, plans)
 
@@ -204,6 +209,7 @@ class PlanFigures:
     plan_status: str | None
     gathered: bool = False  # the figures of the plans answering the period's parts
     digests: dict = field(default_factory=dict)  # plan id -> its status digest (domain.digest)
+    updated: dict = field(default_factory=dict)  # plan id -> last report sent or reviewed (if any)
 
     @property
     def accepted(self) -> bool:
@@ -222,7 +228,8 @@ def plan_figures_many(refs: list[P.PeriodRef], as_of: date | None = None,
     with one query for their plans and one for their actions: {code: {unit_id: PlanFigures}}."""
     as_of = as_of or today_wib()
     texts: dict[int, str | None] = {}
-    plans_by_code = _plans_for_many(refs, unit_ids, texts)
+    updated: dict = {}
+    plans_by_code = _plans_for_many(refs, unit_ids, texts, updated)
     # Each plan's status on the day from the digest it keeps (domain.digest: equal to
     # plan_status over its actions on any day), read with the plans instead of every action.
     digests = _digests({p.id: p for by_unit in plans_by_code.values()
@@ -234,11 +241,12 @@ def plan_figures_many(refs: list[P.PeriodRef], as_of: date | None = None,
             statuses = [(digest.status_from_digest(digests[p.id], as_of, accepted=p.status == "accepted"),
                          p.status == "accepted") for p in plans]
             own = {p.id: digests[p.id] for p in plans}
+            when = {p.id: updated[p.id] for p in plans if p.id in updated}
             if len(plans) == 1 and plans[0].period.code == ref.code:
-                out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, digests=own)
+                out[uid] = PlanFigures(plans, statuses[0][0], plans[0].status, digests=own, updated=when)
             else:
                 out[uid] = PlanFigures(plans, R.gather_statuses(statuses), _gathered_status(plans),
-                                       gathered=True, digests=own)
+                                       gathered=True, digests=own, updated=when)
         result[ref.code] = out
     return result
 
@@ -329,7 +337,7 @@ def period_status(code: str, as_of: date | None = None, unit_ids=None, loaded=No
         out.append(UnitStatus(unit=unit, plan_status=f.plan_status, status=f.status, plans=f.plans,
                               has_results=uid in now, nrr=dict(now.get(uid, {})),
                               nrr_next=dict(after.get(uid, {})), period_code=ref.code,
-                              digests=f.digests))
+                              digests=f.digests, updated=f.updated))
     out.sort(key=lambda u: u.unit.name.lower())
     accepted = [u for u in out if u.plan_status == "accepted"]
     realisation, completion = R.city_status(u.status for u in accepted)

@@ -5,14 +5,13 @@ same reader as ``rtl status``) and the domain rules; nothing here decides a rule
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Text, case, cast, func
+from sqlalchemy import Text, bindparam, case, cast, func
 
 from ..domain import digest
 from ..domain import periods as P
 from ..domain import realisation as R
-from ..domain import rollup
 from ..domain.numbers import format_id
 from ..extensions import core_rows, db
 from ..followup.status import PeriodStatus, UnitStatus, city_effect, period_status, stored_codes, unit_effects
@@ -203,15 +202,6 @@ def _trends(ref: P.PeriodRef) -> tuple[dict[int, list], list, list]:
     return unit_trend, city, by_group
 
 
-def _last_updates(codes: list[str]) -> dict[int, datetime]:
-    """Per plan of the periods ``codes``, the last time a report was sent or reviewed: kept on
-    the plan's row (followup/state.py), one row per plan instead of every entry."""
-    p, per = Plan.__table__, Period.__table__
-    return dict(core_rows(
-        db.select(p.c.id, p.c.state_updated_at).join(per, per.c.id == p.c.period_id)
-        .where(per.c.code.in_(codes), p.c.state_updated_at.isnot(None))).all())
-
-
 def build(code: str | None, as_of: date, group: str = "", parent: int | None = None,
           status_filter: str = "", finding: str = "", sort: str = "realisasi",
           codes: list[str] | None = None) -> Monitoring:
@@ -226,7 +216,6 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     st = period_status(ref.code, as_of)
     quarters, cells = _grid(st, as_of)
     unit_trend, city_trend, group_trend = _trends(ref)
-    updates = _last_updates([ref.code] + [d.code for d in rollup.descendants(ref)])
     rows = []
     for u in st.units:
         if group and (u.unit.group or "") != group:
@@ -237,9 +226,10 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
             continue
         if finding in FINDINGS and not FINDINGS[finding][1](u):
             continue
-        last = [updates[p.id] for p in u.plans if p.id in updates]
+        # The last report sent or reviewed, kept on each plan's row (followup/state.py) and read
+        # with the plans.
         rows.append(Row(u, cells.get(u.unit.id, {}), unit_trend.get(u.unit.id, []),
-                        max(last).date() if last else None))
+                        max(u.updated.values()).date() if u.updated else None))
     rows.sort(key=SORTS.get(sort, SORTS["realisasi"])[1])
     shown = [r.u for r in rows]
     # Both lists are counted in full but only their first LIST_LIMIT rows are shown: the texts
@@ -254,10 +244,13 @@ def build(code: str | None, as_of: date, group: str = "", parent: int | None = N
     a = Action.__table__
     actions = {}
     if ids:
-        # At most two lists' worth of ids, whatever the size of the city.
+        # At most two lists' worth of ids, whatever the size of the city, written into the
+        # statement as numbers: on PostgreSQL, hundreds of bound parameters cost more than the
+        # rows they select.
+        listed = bindparam("listed", sorted(ids), expanding=True, literal_execute=True)
         for aid, plan_id, element, text, owner, schedule in core_rows(
                 db.select(a.c.id, a.c.plan_id, a.c.element, a.c.text, a.c.owner, cast(a.c.quarters, Text))
-                .where(a.c.id.in_(sorted(ids)))):
+                .where(a.c.id.in_(listed))):
             if plan_id in plans:
                 actions[aid] = ListedAction(aid, plans[plan_id], element, text, owner, list(stored_codes(schedule)))
     late_rows = [(actions[aid], q) for aid, q, _ in late_shown if aid in actions]
