@@ -64,3 +64,15 @@ def test_kept_scores_are_plain_json_numbers():
                                 ("biaya", None, None, 4)])
     assert json.loads(kept) == [["waktu", 31.5, 10, 3.15], ["biaya", None, None, 4.0]]
     assert type(json.loads(kept)[0][2]) is int
+
+
+def test_flags_are_read_as_stored(loaded):
+    rid, period_id = db.session.execute(select(UnitResult.id, UnitResult.period_id).order_by(UnitResult.id)).first()
+    flag = {"code": "ikm_berbeda", "message": "IKM dilaporkan 80,1; dihitung 79,9", "ratio": 0.5}
+    db.session.execute(UnitResult.__table__.update().where(UnitResult.__table__.c.id == rid).values(flags=[flag]))
+    rows = {r.id: r for r in service.stored_results([period_id])}
+    assert rows[rid].flags == [flag]
+    db.session.expire_all()
+    orm = {r.id: r.flags for r in UnitResult.query.filter_by(period_id=period_id)}
+    assert {i: r.flags for i, r in rows.items()} == orm
+    assert any(f for i, f in orm.items() if i != rid) and any(not f for f in orm.values())  # both kinds read

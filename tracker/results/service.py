@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Text, case, cast, func, select
 
 from .. import jsontext
 from ..domain import periods as P
@@ -154,7 +154,10 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
     active = [t.c.period_id.in_(period_ids), *ACTIVE]
     if unit_ids is not None:
         active.append(t.c.unit_id.in_(unit_ids or {-1}))
-    query = (select(*(t.c[name] for name in _RESULT_COLUMNS), t.c.scores_kept)
+    # flags as text, decoded here: most are "[]", and the driver's JSON decoding of every row
+    # cost more than the rest of the row.
+    columns = [cast(t.c[name], Text).label(name) if name == "flags" else t.c[name] for name in _RESULT_COLUMNS]
+    query = (select(*columns, t.c.scores_kept)
              .join(ImportBatch, ImportBatch.id == t.c.batch_id).where(*active).order_by(t.c.id))
     rows = core_rows(query).all()
     if not rows:
@@ -166,8 +169,11 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
         periods = {p.id: p for p in Period.query.filter(Period.id.in_(named.with_only_columns(t.c.period_id))).all()}
     results, unkept = {}, False
     make = StoredElement._make
-    for *columns, kept in rows:
-        row = results[columns[0]] = StoredResult(*columns, unit=units[columns[3]], period=periods[columns[2]])
+    flags_at = _RESULT_COLUMNS.index("flags")
+    for *values, kept in rows:
+        text = values[flags_at]
+        values[flags_at] = [] if text is None or text == "[]" else jsontext.loads(text)
+        row = results[values[0]] = StoredResult(*values, unit=units[values[3]], period=periods[values[2]])
         if kept is None:
             unkept = True
         else:
