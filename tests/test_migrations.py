@@ -110,24 +110,13 @@ def test_derived_action_state_filled_in_for_existing_actions(empty_db_app):
 def test_respondent_rows_are_packed_into_blocks_and_back(empty_db_app):
     """e4a9c2f7b130 packs each unit's response rows of a batch into one block (answers,
     demographics and their counts), and its downgrade unpacks them again."""
-    from datetime import datetime
-
     from sqlalchemy import text
 
     from tracker.imports.blocks import read_block
     from tracker.models import ResponseBlock
     upgrade(revision="d8f3b1a7c625")
-    t = datetime(2024, 7, 1)
     with db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO unit (id, name, name_key, created_at) VALUES (1, 'Unit A', 'unit a', :t), "
-                          "(2, 'Unit B', 'unit b', :t)"), {"t": t})
-        conn.execute(text(
-            "INSERT INTO period (id, code, kind, year, number, start_date, end_date, element_keys, status, "
-            "progress_grace_days, created_at) VALUES (1, '2024-S1', 'semester', 2024, 1, :s, :e, '[]', 'open', 15, :t)"),
-            {"s": datetime(2024, 1, 1).date(), "e": datetime(2024, 6, 30).date(), "t": t})
-        conn.execute(text("INSERT INTO import_batch (id, kind, period_id, created_at, filename, checksum, row_count, "
-                          "unit_count, flag_count, created_units, status) VALUES (1, 'responses', 1, :t, 'r.csv', 'x', "
-                          "3, 2, 0, '[]', 'active')"), {"t": t})
+        _two_units_and_a_batch(conn, "responses")
         for uid, answers, age, sex in ((1, '{"persyaratan": 4, "waktu": null}', "30", "P"),
                                        (1, '{"persyaratan": 2, "waktu": 3}', None, "L"),
                                        (2, '{"persyaratan": 1, "waktu": 1}', "61", "P")):
@@ -150,23 +139,13 @@ def test_result_scores_are_kept_on_their_rows(empty_db_app):
     """a3d7e1c9b542 copies each result's element scores onto its row, in their order; a
     result without scores keeps an empty list; the readers then give what the rows gave."""
     import json
-    from datetime import datetime
 
     from sqlalchemy import text
 
     from tracker.results import service
     upgrade(revision="e7b3c5a9d241")
-    t = datetime(2024, 7, 1)
     with db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO unit (id, name, name_key, created_at) VALUES (1, 'Unit A', 'unit a', :t), "
-                          "(2, 'Unit B', 'unit b', :t)"), {"t": t})
-        conn.execute(text(
-            "INSERT INTO period (id, code, kind, year, number, start_date, end_date, element_keys, status, "
-            "progress_grace_days, created_at) VALUES (1, '2024-S1', 'semester', 2024, 1, :s, :e, '[]', 'open', 15, :t)"),
-            {"s": datetime(2024, 1, 1).date(), "e": datetime(2024, 6, 30).date(), "t": t})
-        conn.execute(text("INSERT INTO import_batch (id, kind, period_id, created_at, filename, checksum, row_count, "
-                          "unit_count, flag_count, created_units, status) VALUES (1, 'scores', 1, :t, 's.csv', 'x', "
-                          "2, 2, 0, '[]', 'active')"), {"t": t})
+        _two_units_and_a_batch(conn, "scores")
         for rid, uid in ((1, 1), (2, 2)):
             conn.execute(text("INSERT INTO unit_result (id, batch_id, period_id, unit_id, respondents, ikm, category, "
                               "family, flags) VALUES (:r, 1, 1, :u, 10, 80.0, 'B', 's', '[]')"), {"r": rid, "u": uid})
@@ -184,3 +163,20 @@ def test_result_scores_are_kept_on_their_rows(empty_db_app):
     assert rows[1].nrrs == {"persyaratan": 3.25, "waktu": 3.1, "biaya": 4.0} and rows[2].nrrs == {}
     assert [tuple(e) for e in rows[1].elements] == [("persyaratan", None, None, 3.25), ("waktu", 31.0, 10, 3.1),
                                                    ("biaya", 40.0, 10, 4.0)]
+
+
+def _two_units_and_a_batch(conn, kind: str) -> None:
+    """Units 1 and 2, period 1 (2024-S1) and its active import batch 1 of ``kind``, as rows."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+    t = datetime(2024, 7, 1)
+    conn.execute(text("INSERT INTO unit (id, name, name_key, created_at) VALUES (1, 'Unit A', 'unit a', :t), "
+                      "(2, 'Unit B', 'unit b', :t)"), {"t": t})
+    conn.execute(text(
+        "INSERT INTO period (id, code, kind, year, number, start_date, end_date, element_keys, status, "
+        "progress_grace_days, created_at) VALUES (1, '2024-S1', 'semester', 2024, 1, :s, :e, '[]', 'open', 15, :t)"),
+        {"s": datetime(2024, 1, 1).date(), "e": datetime(2024, 6, 30).date(), "t": t})
+    conn.execute(text("INSERT INTO import_batch (id, kind, period_id, created_at, filename, checksum, row_count, "
+                      "unit_count, flag_count, created_units, status) VALUES (1, :k, 1, :t, 'f.csv', 'x', "
+                      "3, 2, 0, '[]', 'active')"), {"t": t, "k": kind})
