@@ -291,3 +291,39 @@ def test_the_same_answers_from_one_sender_count_again_after_the_duplicate_window
     assert not S.record_answer(world.coll, response, "n4", "another", now).duplicate
     assert S.record_answer(world.coll, response, "n4", "third", now + timedelta(hours=5)).duplicate  # nonce reused
     assert SurveyAnswer.query.count() == 3
+
+
+def test_with_the_page_cache_the_unit_page_stays_live_while_its_questionnaire_is_open(world, app):
+    """The unit page's questionnaire state is kept per data generation (opening or closing is an
+    ORM change; answers are not and do not change it): the page of an open questionnaire is
+    still rendered on every request, with the answers so far, and any other unit page costs
+    the generation counter alone once rendered."""
+    from tests.helpers import QueryCounter
+    from tracker.web import cache
+    app.config["PAGE_CACHE"] = True
+    cache.clear()
+    live = f"/periode/{CODE}/unit/{world.a_id}"
+    world.client.get(live)
+    respond(world.public, world.coll)
+    assert re.search(r"SKM daring.*1 responden", world.client.get(live).get_data(as_text=True), re.S)
+    respond(app.test_client(), world.coll, "444444444")  # another device
+    assert re.search(r"SKM daring.*2 responden", world.client.get(live).get_data(as_text=True), re.S)
+    # Unit B's page is kept before its questionnaire opens; opening it (a new generation) makes
+    # its page live too.
+    page_b = f"/periode/{CODE}/unit/{world.b_id}"
+    assert "responden" not in world.client.get(page_b).get_data(as_text=True)
+    r = world.client.post("/survei-daring/", data={"unit_id": str(world.b_id), "period": CODE,
+                                                   "population": "500", "service_types": ""})
+    assert r.status_code == 302
+    coll_b = SurveyCollection.query.filter_by(unit_id=world.b_id).one()
+    respond(app.test_client(), coll_b)
+    assert re.search(r"SKM daring.*1 responden", world.client.get(page_b).get_data(as_text=True), re.S)
+    respond(app.test_client(), coll_b, "444444444")
+    assert re.search(r"SKM daring.*2 responden", world.client.get(page_b).get_data(as_text=True), re.S)
+    kept = f"/periode/2021-S1/unit/{world.a_id}"  # no questionnaire for that period
+    first = world.client.get(kept).get_data(as_text=True)
+    db.session.remove()  # a new request starts with an empty session
+    with QueryCounter() as q:
+        again = world.client.get(kept).get_data(as_text=True)
+    assert again == first and q.count == 1, q.statements
+    cache.clear(shared=True)

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db, login_manager
 from ..models import User
 from ..models._base import utcnow
-from ..web.cache import request_generation
+from ..web.cache import GenerationKept, request_generation
 from . import throttle
 from .forms import LoginForm
 
@@ -70,7 +70,7 @@ def _current_row(user_id: int) -> User | None:
     return db.session.merge(kept[1], load=False)
 
 
-_unread: dict[int, tuple[tuple[int, float], int]] = {}  # user id -> (stamp, unread notifications)
+_unread = GenerationKept()  # user id -> unread notifications
 
 
 def unread_notifications(user) -> int:
@@ -78,16 +78,7 @@ def unread_notifications(user) -> int:
     generation and process: a notification written or read is an ORM change, which advances
     the generation."""
     from ..models import Notification
-    gen = request_generation()
-    kept = _unread.get(user.id)
-    if gen is not None and kept is not None and _current(kept[0], gen):
-        return kept[1]
-    count = Notification.query.filter_by(user_id=user.id, read_at=None).count()
-    if gen is not None:
-        if len(_unread) >= MAX_SNAPSHOTS:
-            _unread.clear()
-        _unread[user.id] = (_stamp(gen), count)
-    return count
+    return _unread.get(user.id, lambda: Notification.query.filter_by(user_id=user.id, read_at=None).count())
 
 
 @login_manager.user_loader

@@ -12,10 +12,11 @@ from ..extensions import db
 from ..models import Unit
 from ..scope import can_see_unit, visible_unit_ids
 from .recap import build_recap
-from ..web.cache import cached_page
+from ..web.cache import GenerationKept, cached_page
 from .service import display_numbering, period_codes_with_years
 
 bp = Blueprint("results", __name__)
+_survey_states = GenerationKept(respect_page_cache=True)  # (unit, period) -> unit_survey_state
 
 
 def _code_or_404(code: str) -> str:
@@ -64,7 +65,10 @@ def unit(code, unit_id):
     answers so far; otherwise it is reused until the data changes."""
     code = _code_or_404(code)
     from ..survey.service import unit_survey_state
-    exists, online_id, survey_status = unit_survey_state(unit_id, code)
+    # Opening or closing a questionnaire is an ORM change (a new generation); its answers are
+    # not, and do not change this state: it is kept per generation like the page itself.
+    exists, online_id, survey_status = _survey_states.get((unit_id, code),
+                                                          lambda: unit_survey_state(unit_id, code))
     if not exists or not can_see_unit(unit_id):
         abort(404)
     if survey_status == "open":

@@ -68,6 +68,38 @@ def request_generation() -> int | None:
     return gen
 
 
+KEEP_SECONDS = 60  # a value kept under a generation is computed again after this anyway
+
+
+class GenerationKept:
+    """Small values computed from the database (a badge count, whether a unit's questionnaire
+    is open), kept in this process while the data generation is the one they were computed
+    under, and at most KEEP_SECONDS (a process that died between a commit and the counter's
+    advance leaves the counter behind). Outside a request, before the counter exists, or with
+    ``respect_page_cache`` and the page cache turned off, the value is computed every time."""
+
+    def __init__(self, max_entries: int = 4096, respect_page_cache: bool = False):
+        self._values: dict = {}
+        self.max_entries = max_entries
+        self.respect_page_cache = respect_page_cache
+
+    def get(self, key, compute):
+        gen = request_generation()
+        if gen is None or (self.respect_page_cache and not current_app.config.get("PAGE_CACHE", True)):
+            return compute()
+        kept = self._values.get(key)
+        if kept is not None and kept[0] == gen and kept[1] > time.monotonic():
+            return kept[2]
+        value = compute()
+        if len(self._values) >= self.max_entries:
+            self._values.clear()
+        self._values[key] = (gen, time.monotonic() + KEEP_SECONDS, value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
 def bump(connection=None) -> None:
     """Advance the counter (its own short transaction unless ``connection`` is given)."""
     def run(conn):
