@@ -36,7 +36,7 @@ def test_lists_show_their_first_rows_in_order_and_count_all(city, monkeypatch, l
             action.text, action.owner, action.element, action.plan_id, list(action.quarters))
 
 
-def test_the_page_says_how_many_are_shown(city, client, auth, monkeypatch):
+def test_the_page_says_how_many_are_shown(city, client, monkeypatch):
     from tests.conftest import make_user
     monkeypatch.setattr(Q, "LIST_LIMIT", 5)
     make_user("inspektur@kota.go.id", "inspector")

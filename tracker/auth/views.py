@@ -3,7 +3,6 @@ each time (tracker.auth.throttle, counted in the database for every worker)."""
 from __future__ import annotations
 
 import secrets
-import time
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
@@ -16,30 +15,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db, login_manager
 from ..models import User
 from ..models._base import utcnow
-from ..web.cache import GenerationKept, request_generation
+from ..web.cache import KEEP_SECONDS, GenerationKept
 from . import throttle
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
-# user id -> ((data generation, good until), the user with its units, detached): every committed ORM change
-# advances the generation (tracker.web.cache), so a snapshot of the current generation is the
-# row as the database has it, in any process.
-_snapshots: dict[int, tuple[tuple[int, float], User]] = {}
-MAX_SNAPSHOTS = 4096
-# A process that dies between a commit and the counter's advance leaves the counter behind:
-# whatever is kept under it is read again after this many seconds anyway (a deactivated user
-# is refused within a minute even then).
-SNAPSHOT_SECONDS = 60
-
-
-def _stamp(gen: int) -> tuple[int, float]:
-    return gen, time.monotonic() + SNAPSHOT_SECONDS
-
-
-def _current(stamp, gen: int) -> bool:
-    return stamp[0] == gen and stamp[1] > time.monotonic()
+# user id -> the user with its units, detached: every committed ORM change advances the
+# generation (tracker.web.cache), so a snapshot of the current generation is the row as the
+# database has it, in any process. A process that dies between a commit and the counter's
+# advance leaves the counter behind: a snapshot is read again after SNAPSHOT_SECONDS anyway (a
+# deactivated user is refused within a minute even then).
+_snapshots = GenerationKept()
+SNAPSHOT_SECONDS = KEEP_SECONDS
 
 
 def _detached_copy(user: User) -> User:
@@ -56,18 +45,13 @@ def _current_row(user_id: int) -> User | None:
     """The user, attached to this request's session. While nothing has changed since another
     request of this process read it, the snapshot kept then is merged in without a query:
     a page served from the page store then costs one query (the generation) instead of three."""
-    gen = request_generation()
-    if gen is None:
-        return db.session.get(User, user_id)
-    kept = _snapshots.get(user_id)
-    if kept is None or not _current(kept[0], gen):
-        user = db.session.get(User, user_id)  # its units come with it (selectin)
-        if user is not None:
-            if len(_snapshots) >= MAX_SNAPSHOTS:
-                _snapshots.clear()
-            _snapshots[user_id] = (_stamp(gen), _detached_copy(user))
-        return user
-    return db.session.merge(kept[1], load=False)
+    kept = _snapshots.kept(user_id)
+    if kept is not None:
+        return db.session.merge(kept, load=False)
+    user = db.session.get(User, user_id)  # its units come with it (selectin)
+    if user is not None:
+        _snapshots.keep(user_id, _detached_copy(user))
+    return user
 
 
 _unread = GenerationKept()  # user id -> unread notifications

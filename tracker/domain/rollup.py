@@ -107,9 +107,13 @@ def roll(ref: PeriodRef, own: Mapping[str, scoring.UnitResult]) -> Rolled | None
 
 
 def roll_city(ref: PeriodRef, own_by_unit: Mapping[object, Mapping[str, scoring.UnitResult]]) -> dict:
-    """{unit: Rolled} for every unit with a result in ``ref``, however obtained."""
+    """{unit: Rolled} for every unit with a result in ``ref``, however obtained (a unit with
+    nothing in ``ref`` or its parts is passed over without walking them)."""
+    answering = {ref.code, *(d.code for d in descendants(ref))}
     out = {}
     for unit, own in own_by_unit.items():
+        if answering.isdisjoint(own):
+            continue
         rolled = roll(ref, own)
         if rolled is not None:
             out[unit] = rolled

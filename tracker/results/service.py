@@ -179,14 +179,20 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
         else:
             row.elements = [make(item) for item in jsontext.loads(kept)]
     if unkept:
-        # Results stored before their scores were kept on their row: from element_score.
-        e = ElementScore.__table__
-        scores = (select(e.c.result_id, e.c.element, e.c.total, e.c.answers, e.c.nrr)
-                  .where(e.c.result_id.in_(named.with_only_columns(t.c.id).where(t.c.scores_kept.is_(None))))
-                  .order_by(e.c.id))
-        for row in core_rows(scores):
+        for row in _unkept_scores(named):
             results[row[0]].elements.append(make(row[1:]))
     return list(results.values())
+
+
+def _unkept_scores(results):
+    """(result id, element, total, answers, nrr) of the results selected by ``results`` (a
+    select of ``unit_result``) that were stored before their scores were kept on their row,
+    from element_score, in its order: one query, by a subquery (no id list)."""
+    t, e = UnitResult.__table__, ElementScore.__table__
+    return core_rows(select(e.c.result_id, e.c.element, e.c.total, e.c.answers, e.c.nrr)
+                     .where(e.c.result_id.in_(results.with_only_columns(t.c.id).order_by(None)
+                                              .where(t.c.scores_kept.is_(None))))
+                     .order_by(e.c.id))
 
 
 def _to_domain(row: StoredResult) -> scoring.UnitResult:
@@ -229,7 +235,7 @@ def sub_periods(ref: P.PeriodRef) -> list[Period]:
 def semester_view(row: StoredResult, result: scoring.UnitResult | None = None) -> UnitView:
     """The view of one stored row (the unit's own result for that row's period); ``result``,
     the row's domain result when the caller built it already."""
-    return UnitView(unit=row.unit, result=result or _to_domain(row), rows=[row], flags=list(row.flags or []),
+    return UnitView(unit=row.unit, result=_to_domain(row) if result is None else result, rows=[row], flags=list(row.flags or []),
                     method=row.method, code=row.period.code)
 
 
@@ -257,12 +263,8 @@ def views_from_rows(codes, rows: list[StoredResult]) -> dict[str, list[UnitView]
     out: dict[str, list[UnitView]] = {}
     for code in codes:
         ref = P.parse_period(code)
-        views = []
-        for uid, own in domain.items():
-            rolled = rollup.roll(ref, own)
-            if rolled is not None:
-                stored = by_unit[uid]
-                views.append(view_of(rolled, next(iter(stored.values())).unit, stored))
+        views = [view_of(rolled, next(iter(by_unit[uid].values())).unit, by_unit[uid])
+                 for uid, rolled in rollup.roll_city(ref, domain).items()]
         out[ref.code] = sorted(views, key=lambda v: v.unit.name.lower())
     return out
 
@@ -312,26 +314,12 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
         if kept is None:
             unkept[result_id] = nrrs
     if unkept:
-        # Results stored before their scores were kept on their row: from element_score.
-        e = ElementScore.__table__
-        for result_id, element, nrr in core_rows(
-                select(e.c.result_id, e.c.element, e.c.nrr)
-                .where(e.c.result_id.in_(results.with_only_columns(t.c.id).where(t.c.scores_kept.is_(None))
-                                         .order_by(None)))
-                .order_by(e.c.id)):
+        for result_id, element, _, _, nrr in _unkept_scores(results):
             unkept[result_id][element] = nrr
     units: dict[int, Unit] = {u.id: u for u in Unit.query.filter(
         Unit.id.in_(results.with_only_columns(t.c.unit_id).order_by(None))).all()} if own else {}
-    out: dict[str, dict[int, dict]] = {}
-    for ref in refs:
-        got = out[ref.code] = {}
-        answering = {ref.code, *(d.code for d in rollup.descendants(ref))}
-        for uid, mine in own.items():
-            if answering.isdisjoint(mine):
-                continue  # nothing in the period or its parts (rollup.roll would find nothing)
-            rolled = rollup.roll(ref, mine)
-            if rolled is not None:
-                got[uid] = rolled.result.nrrs
+    out = {ref.code: {uid: rolled.result.nrrs for uid, rolled in rollup.roll_city(ref, own).items()}
+           for ref in refs}
     return out, units
 
 

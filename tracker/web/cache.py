@@ -83,17 +83,36 @@ class GenerationKept:
         self.max_entries = max_entries
         self.respect_page_cache = respect_page_cache
 
-    def get(self, key, compute):
+    _MISSING = object()
+
+    def _usable(self) -> int | None:
         gen = request_generation()
         if gen is None or (self.respect_page_cache and not current_app.config.get("PAGE_CACHE", True)):
-            return compute()
-        kept = self._values.get(key)
-        if kept is not None and kept[0] == gen and kept[1] > time.monotonic():
-            return kept[2]
-        value = compute()
+            return None
+        return gen
+
+    def kept(self, key, default=None):
+        """The value kept for ``key`` under this request's generation, else ``default``."""
+        gen = self._usable()
+        entry = self._values.get(key) if gen is not None else None
+        if entry is not None and entry[0] == gen and entry[1] > time.monotonic():
+            return entry[2]
+        return default
+
+    def keep(self, key, value) -> None:
+        """Keep ``value`` under this request's generation (nothing when it cannot be kept)."""
+        gen = self._usable()
+        if gen is None:
+            return
         if len(self._values) >= self.max_entries:
             self._values.clear()
         self._values[key] = (gen, time.monotonic() + KEEP_SECONDS, value)
+
+    def get(self, key, compute):
+        value = self.kept(key, self._MISSING)
+        if value is self._MISSING:
+            value = compute()
+            self.keep(key, value)
         return value
 
     def clear(self) -> None:
