@@ -54,6 +54,20 @@ def _submit(page, target, expect_text=None):
         expect(page.locator("body")).to_contain_text(expect_text)
 
 
+def _fill(page, field, text):
+    """Fill ``field`` and make sure the text landed in it. Playwright types into whatever holds
+    focus once it has focused the field; on the review queue a PDF preview that finishes loading
+    at that moment can take focus, and the form would then be posted without the text. So let
+    the previews near the field load first, then fill until the field holds the text."""
+    field.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    for _ in range(3):
+        field.fill(text)
+        if field.input_value() == text:
+            return
+    expect(field).to_have_value(text)
+
+
 def _shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"story-{name}.png"), full_page=True)
@@ -123,7 +137,8 @@ def test_follow_up_story(csrf_server, chromium, tmp_path):
     expect(inspector.locator("tbody tr[id^='entry-']")).to_have_count(2)
     first = inspector.locator("tbody tr[id^='entry-']:has-text('Evaluasi SOP')")
     first.locator("input[value=rejected]").check()
-    first.locator("textarea[name=comment]").fill("Bukti belum menunjukkan SOP baru ditetapkan.")
+    _fill(inspector, first.locator("textarea[name=comment]"), "Bukti belum menunjukkan SOP baru ditetapkan.")
+    expect(first.locator("input[value=rejected]")).to_be_checked()
     _submit(inspector, first.locator("button:has-text('Simpan')"), "Laporan ditolak.")
     second = inspector.locator("tbody tr[id^='entry-']:has-text('Perbaikan sarana')")
     second.locator("input[value=verified]").check()
