@@ -179,6 +179,17 @@ def test_lateness_dates_count_what_plan_status_counts_on_any_day(raw, as_of, gra
         s = R.plan_status(actions, day, grace)
         assert (dates.late_reports(day), dates.late_long(day), dates.unfinished_after_schedule(day)) == (
             s.late_reports, s.late_long, s.unfinished_after_schedule)
+        # What readers of many plans use: the day written once, three bisections per plan.
+        assert R.LatenessOn(day)(dates.late_from, dates.unfinished_from) == (
+            s.late_reports, s.late_long, s.unfinished_after_schedule)
+
+
+def test_lateness_on_a_day_counts_dates_strictly_before_it():
+    judge = R.LatenessOn(date(2024, 8, 15))
+    late = ("2024-06-01", "2024-07-15", "2024-07-16", "2024-08-14", "2024-08-15", "2024-09-01")
+    # before 15 Aug: four; before 16 Jul (30 days earlier): two; unfinished before 15 Aug: one.
+    assert judge(late, ("2024-08-14", "2024-08-15")) == (4, 2, 1)
+    assert judge((), ()) == (0, 0, 0)
 
 
 # --- effect of follow-up -------------------------------------------------------------------

@@ -278,18 +278,35 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
                cast(p.c.state_unfinished_from, Text).label("unfinished_from"))
         .join(per, per.c.id == p.c.period_id).join(Unit, Unit.id == p.c.unit_id)
         .where(per.c.code.in_(codes))).all()
-    # The date lists come as text, decoded once per distinct list (``stored_codes``): plans of one
-    # period share a few schedules.
+    judge = R.LatenessOn(as_of)
+    # Plans never given their dates (written before they were kept) are judged from their actions.
     missing = [r.id for r in rows if r.status == "accepted" and r.late_from in (None, "null")]
     computed = {}
     if missing:
         facts = _facts(missing)
         grace = {r.id: r.progress_grace_days for r in rows}
-        computed = {pid: R.lateness_dates(facts[pid], grace[pid]) for pid in missing}
+        for pid in missing:
+            dates = R.lateness_dates(facts[pid], grace[pid])
+            computed[pid] = judge(dates.late_from, dates.unfinished_from)
+    judged: dict = {}  # (late_from, unfinished_from) as stored -> the three counts on the day
+
+    def counts(plan_id: int, late_from: str | None, unfinished_from: str | None) -> tuple[int, int, int]:
+        found = computed.get(plan_id) or judged.get((late_from, unfinished_from))
+        if found is None:
+            found = judged[(late_from, unfinished_from)] = judge(stored_codes(late_from), stored_codes(unfinished_from))
+        return found
+
+    out = {}
+    if ref.kind != "year":
+        # A unit has at most one plan per period (uq_plan_unit_period): nothing to gather.
+        for plan_id, unit_id, name, status, *_, late_from, unfinished_from in rows:
+            u = out[unit_id] = UnitLateness(unit_id, name, status)
+            if status == "accepted":
+                u.late_reports, u.late_long, u.unfinished_after_schedule = counts(plan_id, late_from, unfinished_from)
+        return out
     by_unit: dict[int, list] = {}
     for r in rows:
         by_unit.setdefault(r.unit_id, []).append(r)
-    out = {}
     for uid, plans in by_unit.items():
         plans = _own_or_parts(plans, ref.code, lambda r: r.code, lambda r: (r.start_date, r.end_date))
         own = plans[0].code == ref.code
@@ -297,10 +314,10 @@ def lateness_counts(code: str, as_of: date | None = None) -> dict[int, UnitLaten
         for r in plans:
             if r.status != "accepted":
                 continue  # lateness is judged only on an accepted plan
-            dates = computed.get(r.id) or R.LatenessDates(stored_codes(r.late_from), stored_codes(r.unfinished_from))
-            u.late_reports += dates.late_reports(as_of)
-            u.late_long += dates.late_long(as_of)
-            u.unfinished_after_schedule += dates.unfinished_after_schedule(as_of)
+            late, long_, unfinished = counts(r.id, r.late_from, r.unfinished_from)
+            u.late_reports += late
+            u.late_long += long_
+            u.unfinished_after_schedule += unfinished
         out[uid] = u
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, cast, func, literal_column, or_, select
 
 from ..domain import periods as P
 from ..domain import realisation as R
@@ -131,7 +131,9 @@ def inspector_tasks(today: date, url, monitoring_code: str | None) -> list[Task]
     # row per plan instead of every waiting report.
     p = Plan.__table__
     count, oldest = core_rows(select(func.coalesce(func.sum(p.c.state_pending_count), 0),
-                                     func.min(p.c.state_pending_since))).one()
+                                     func.min(p.c.state_pending_since))
+                              # literally "> 0", as ix_plan_pending's condition, for SQLite to use it
+                              .where(p.c.state_pending_count > literal_column("0"))).one()
     tasks = [Task("queue", "Antrean verifikasi", count, url("followup.review_queue"),
                   hint=f"Laporan tertua dikirim {oldest:%d-%m-%Y}." if oldest else "")]
     if monitoring_code:

@@ -53,7 +53,17 @@ class Plan(db.Model):
     actions = db.relationship("Action", back_populates="plan", order_by="Action.id",
                               cascade="all, delete-orphan")
 
-    __table_args__ = (db.UniqueConstraint("unit_id", "period_id", name="uq_plan_unit_period"),)
+    __table_args__ = (
+        db.UniqueConstraint("unit_id", "period_id", name="uq_plan_unit_period"),
+        # Whether a period has plans, and accepted ones (the monitoring period's default), by
+        # seeking the index instead of grouping every plan of the city.
+        db.Index("ix_plan_period_status", "period_id", "status"),
+        # The verification queue's size and oldest report (the inspector's home) from the plans
+        # with reports waiting only, read from the index alone.
+        db.Index("ix_plan_pending", "state_pending_since", "state_pending_count",
+                 sqlite_where=db.text("state_pending_count > 0"),
+                 postgresql_where=db.text("state_pending_count > 0")),
+    )
     __mapper_args__ = {"version_id_col": version,
                        "exclude_properties": ["state_realisation", "state_completion", "state_actions",
                                               "state_late_from", "state_unfinished_from",

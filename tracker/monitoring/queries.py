@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Text, bindparam, case, cast, func
+from sqlalchemy import Text, bindparam, cast, exists
 
 from ..domain import digest
 from ..domain import periods as P
@@ -103,14 +103,16 @@ class Monitoring:
 
 def _plan_periods() -> tuple[list[str], str | None]:
     """(the periods with plans and the years whose semesters or quarters have plans, newest
-    first; the latest period with accepted plans, or None), from one query of the periods with
-    plans, each with whether any of its plans is accepted."""
+    first; the latest period with accepted plans, or None), from one query of the periods, each
+    with whether it has plans and accepted ones (two seeks of ix_plan_period_status each, not a
+    grouping of every plan of the city)."""
     p, per = Plan.__table__, Period.__table__
+
+    def having(*conditions):
+        return exists().where(p.c.period_id == per.c.id, *conditions)
     rows = core_rows(
-        db.select(per.c.code, per.c.year, per.c.kind, per.c.end_date,
-                  func.max(case((p.c.status == "accepted", 1), else_=0)))
-        .join(p, p.c.period_id == per.c.id).group_by(per.c.id, per.c.code, per.c.year, per.c.kind,
-                                                      per.c.end_date)).all()
+        db.select(per.c.code, per.c.year, per.c.kind, per.c.end_date, having(p.c.status == "accepted"))
+        .where(having())).all()
     codes = sorted({c for code, year, *_ in rows for c in (code, str(year))}, key=_newest, reverse=True)
     breadth = {"year": 2, "semester": 1, "quarter": 0}  # at one end date, the broadest period
     accepted = [(end, breadth.get(kind, 0), code) for code, _, kind, end, any_accepted in rows if any_accepted]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import Text, case, cast, func, select
@@ -135,6 +136,16 @@ class StoredResult:
 # same unit and period (an import or an accepted submission) has taken its place.
 ACTIVE = (ImportBatch.status == "active", UnitResult.__table__.c.superseded_at.is_(None))
 
+
+def in_periods(codes):
+    """Results of the periods ``codes``, by their ids looked up first (one small query): given
+    the ids, SQLite reads the results through the index on (period_id, batch_id). Joined to the
+    period and filtered on its code, or given the ids as a subquery, it may instead walk every
+    result of every import batch, which grows with the city's history."""
+    ids = db.session.execute(select(Period.id).where(Period.code.in_(list(codes)))).scalars().all()
+    return UnitResult.__table__.c.period_id.in_(ids or [-1])
+
+
 _RESULT_COLUMNS = ("id", "batch_id", "period_id", "unit_id", "source_row", "respondents", "method",
                    "population", "reported_ikm", "ikm", "category", "family", "flags",
                    "survey_start", "survey_end")
@@ -157,9 +168,11 @@ def stored_results(period_ids: list[int], unit_ids: set[int] | None = None,
     # flags as text, decoded here: most are "[]", and the driver's JSON decoding of every row
     # cost more than the rest of the row.
     columns = [cast(t.c[name], Text).label(name) if name == "flags" else t.c[name] for name in _RESULT_COLUMNS]
+    # Ordered here by id, not by the database: asked to order by id, SQLite walks every result
+    # in id order instead of reading the periods' results through their index.
     query = (select(*columns, t.c.scores_kept)
-             .join(ImportBatch, ImportBatch.id == t.c.batch_id).where(*active).order_by(t.c.id))
-    rows = core_rows(query).all()
+             .join(ImportBatch, ImportBatch.id == t.c.batch_id).where(*active))
+    rows = sorted(core_rows(query), key=itemgetter(0))
     if not rows:
         return []
     # Units and periods by a subquery, not by sending every id as a parameter.
@@ -297,13 +310,13 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
     refs = [P.parse_period(c) for c in codes]
     needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
     t, per = UnitResult.__table__, Period.__table__
-    active = [per.c.code.in_(needed), *ACTIVE]
+    active = [in_periods(needed), *ACTIVE]
     if unit_ids is not None:
         active.append(t.c.unit_id.in_(unit_ids or {-1}))
     results = (select(t.c.id, t.c.unit_id, per.c.code, t.c.respondents, t.c.scores_kept)
                .join(ImportBatch, ImportBatch.id == t.c.batch_id).join(per, per.c.id == t.c.period_id)
-               .where(*active).order_by(t.c.id))
-    rows = core_rows(results).all()
+               .where(*active))
+    rows = sorted(core_rows(results), key=itemgetter(0))  # by id, as stored_results
     own: dict[int, dict[str, scoring.UnitResult]] = {}
     unkept = {}
     for result_id, unit_id, code, respondents, kept in rows:
@@ -317,7 +330,7 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
         for result_id, element, _, _, nrr in _unkept_scores(results):
             unkept[result_id][element] = nrr
     units: dict[int, Unit] = {u.id: u for u in Unit.query.filter(
-        Unit.id.in_(results.with_only_columns(t.c.unit_id).order_by(None))).all()} if own else {}
+        Unit.id.in_(results.with_only_columns(t.c.unit_id))).all()} if own else {}
     out = {ref.code: {uid: rolled.result.nrrs for uid, rolled in rollup.roll_city(ref, own).items()}
            for ref in refs}
     return out, units
@@ -341,8 +354,7 @@ def units_with_results(code: str) -> int:
     return db.session.execute(
         select(func.count(func.distinct(UnitResult.unit_id)))
         .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
-        .join(Period, Period.id == UnitResult.period_id)
-        .where(Period.code.in_(codes), *ACTIVE)).scalar() or 0
+        .where(in_periods(codes), *ACTIVE)).scalar() or 0
 
 
 def units_with_results_named(code: str) -> dict[int, str]:
@@ -353,7 +365,7 @@ def units_with_results_named(code: str) -> dict[int, str]:
     return dict(core_rows(
         select(Unit.id, Unit.name).where(Unit.id.in_(
             select(UnitResult.unit_id).join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
-            .join(Period, Period.id == UnitResult.period_id).where(Period.code.in_(codes), *ACTIVE)))).all())
+            .where(in_periods(codes), *ACTIVE)))).all())
 
 
 def coverage(code: str) -> Coverage | None:
@@ -370,7 +382,7 @@ def coverage(code: str) -> Coverage | None:
                func.count(func.distinct(UnitResult.unit_id)))
         .join(ImportBatch, ImportBatch.id == UnitResult.batch_id)
         .join(Period, Period.id == UnitResult.period_id)
-        .where(Period.code.in_(year_codes), *ACTIVE)).one()
+        .where(in_periods(year_codes), *ACTIVE)).one()
     return Coverage(units or 0, of or 0, year.code)
 
 
