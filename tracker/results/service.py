@@ -310,7 +310,9 @@ def nrrs_for_codes(codes, unit_ids: set[int] | None = None) -> tuple[dict[str, d
     refs = [P.parse_period(c) for c in codes]
     needed = {c.code for r in refs for c in [r, *rollup.descendants(r)]}
     t, per = UnitResult.__table__, Period.__table__
-    active = [in_periods(needed), *ACTIVE]
+    # The period joined for its code and filtered on it (no lookup first): without an order
+    # asked of the database, SQLite reads the periods' results through their index.
+    active = [per.c.code.in_(needed), *ACTIVE]
     if unit_ids is not None:
         active.append(t.c.unit_id.in_(unit_ids or {-1}))
     results = (select(t.c.id, t.c.unit_id, per.c.code, t.c.respondents, t.c.scores_kept)
