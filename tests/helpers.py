@@ -45,15 +45,18 @@ def file_hash(path) -> str:
 
 
 class QueryCounter:
-    """Counts SQL statements sent while active."""
+    """Counts SQL statements sent while active (``statements``, and ``sent``: each with its
+    parameters, to be explained again)."""
 
     def __init__(self):
         self.count = 0
         self.statements = []
+        self.sent = []
 
-    def _on(self, conn, cursor, statement, *args):
+    def _on(self, conn, cursor, statement, parameters, *args):
         self.count += 1
         self.statements.append(statement)
+        self.sent.append((statement, parameters))
 
     def __enter__(self):
         db.session.expire_all()  # start from stale objects, as a new request does

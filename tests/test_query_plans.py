@@ -5,10 +5,11 @@ plans are read with EXPLAIN QUERY PLAN from the statements the readers send."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from bench.dataset import build_city
 from tests.conftest import make_app
+from tests.helpers import QueryCounter
 from tracker.extensions import db
 
 CODES = [f"{year}-S{half}" for year in range(2020, 2025) for half in (1, 2)]
@@ -46,17 +47,10 @@ def city_app(tmp_path_factory):
 
 def _plans(fn) -> list[tuple[str, list[str]]]:
     """(statement, its query plan lines) of each statement ``fn`` sends."""
-    seen = []
-
-    def spy(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-    event.listen(db.engine, "before_cursor_execute", spy)
-    try:
+    with QueryCounter() as sent:
         fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", spy)
     raw = db.session.connection().connection.driver_connection
-    return [(s, [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + s, p).fetchall()]) for s, p in seen]
+    return [(s, [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + s, p).fetchall()]) for s, p in sent.sent]
 
 
 def _walks(plans, table: str) -> list[str]:

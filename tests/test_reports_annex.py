@@ -6,6 +6,7 @@ import re
 import openpyxl
 import pytest
 
+from tests.helpers import QueryCounter
 from tests.test_reports_data import add_plans, load_synthetic
 from tracker.extensions import db
 
@@ -248,8 +249,6 @@ def test_annex_queries_do_not_grow_with_the_city(app, tmp_path, backend):
     statement) as when 10 of them do, and every unit gets its Tabel 3.2 row. How the export's
     time grows is measured by the bench (c), as a ratio to a bare xlsxwriter writing the same
     cells."""
-    from sqlalchemy import event
-
     from tracker.models import Unit
     from tracker.reports.annex import write_period_workbook
     units = 260
@@ -259,14 +258,9 @@ def test_annex_queries_do_not_grow_with_the_city(app, tmp_path, backend):
     def statements() -> dict[str, int]:
         out = {}
         for code in ("2021-S1", "2021"):
-            seen = []
-            spy = lambda *args: seen.append(args[2])  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", spy)
-            try:
+            with QueryCounter() as sent:
                 write_period_workbook(code, tmp_path / f"{code}.xlsx")
-            finally:
-                event.remove(db.engine, "before_cursor_execute", spy)
-            out[code] = len(seen)
+            out[code] = sent.count
         return out
     add_plans("2021", unit_names=names[:10], limit=10)
     few = statements()

@@ -4,8 +4,9 @@ from element_score for a result stored before they were kept."""
 import json
 
 import numpy as np
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
+from tests.helpers import QueryCounter
 from tracker.extensions import db
 from tracker.models import ElementScore, UnitResult
 from tracker.results import service
@@ -21,15 +22,9 @@ def _score_rows():
 
 
 def _statements(fn):
-    seen = []
-
-    def count(*args):
-        seen.append(args[2])
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        return fn(), seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with QueryCounter() as sent:
+        out = fn()
+    return out, sent.statements
 
 
 def test_the_import_keeps_each_results_scores_as_its_rows(loaded):

@@ -132,7 +132,9 @@ def inspector_tasks(today: date, url, monitoring_code: str | None) -> list[Task]
     p = Plan.__table__
     count, oldest = core_rows(select(func.coalesce(func.sum(p.c.state_pending_count), 0),
                                      func.min(p.c.state_pending_since))
-                              # literally "> 0", as ix_plan_pending's condition, for SQLite to use it
+                              # "> 0" written as a literal, ix_plan_pending's own condition: a plan
+                              # made for any value of a parameter (PostgreSQL's generic plan of a
+                              # prepared statement) could not use the partial index
                               .where(p.c.state_pending_count > literal_column("0"))).one()
     tasks = [Task("queue", "Antrean verifikasi", count, url("followup.review_queue"),
                   hint=f"Laporan tertua dikirim {oldest:%d-%m-%Y}." if oldest else "")]
