@@ -81,6 +81,10 @@ def make_app(backend: str, tmp_path: Path, **extra):
         "WTF_CSRF_ENABLED": False,
         # Tests change rows behind the ORM's back; tests/test_page_cache.py turns reuse on.
         "PAGE_CACHE": False,
+        # Likewise for the figures unit pages and homes keep; tests/test_unit_page_kept.py and
+        # tests/test_home_kept.py turn them on.
+        "UNIT_PAGE_KEPT": False,
+        "HOME_KEPT": False,
     }
     config.update(extra)
     app = create_app(config)

@@ -82,6 +82,8 @@ def register_extensions(app: Flask) -> None:
     state.install()  # each action's derived state follows every flush
     from .web import cache
     cache.install()  # committed changes advance the data generation (page reuse)
+    from . import changes
+    changes.install()  # changes advance the unit page versions and the city's change count
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
 

@@ -25,6 +25,9 @@ class Unit(db.Model):
     # the city's lowest elements as its priorities. It has no survey result of its own.
     is_city = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Advanced in the same transaction as every change to what the unit's results page shows
+    # (tracker.results.unit_page): a kept page document of an older version is not used.
+    page_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     parent = db.relationship("Unit", remote_side=[id])
     aliases = db.relationship("UnitAlias", back_populates="unit", order_by="UnitAlias.id",
@@ -32,6 +35,18 @@ class Unit(db.Model):
 
     def __repr__(self):
         return f"<Unit {self.name}>"
+
+
+class UnitPage(db.Model):
+    """What a unit's results page for a period shows, as plain figures (JSON), computed when
+    the page is first asked for and used while the unit's ``page_version`` is the one it was
+    computed under (tracker.results.unit_page)."""
+    __tablename__ = "unit_page"
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id", name="fk_unit_page_unit", ondelete="CASCADE"),
+                        primary_key=True)
+    code = db.Column(db.String(10), primary_key=True)
+    version = db.Column(db.Integer, nullable=False)
+    body = db.Column(db.Text, nullable=False)
 
 
 class UnitAlias(db.Model):

@@ -121,6 +121,24 @@ class DataGeneration(db.Model):
     value = db.Column(db.BigInteger, nullable=False)
 
 
+class ChangeCount(db.Model):
+    """The city's change count, in shards (tracker.changes): every transaction that changes
+    what a page shows adds one to a shard; the sum only grows."""
+    __tablename__ = "change_count"
+    shard = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    value = db.Column(db.BigInteger, nullable=False)
+
+
+class HomePage(db.Model):
+    """A home page's tasks (tracker.home.kept) as JSON, for one role and scope, computed on
+    ``day`` (deadlines are judged by it) under the city's change count ``count``."""
+    __tablename__ = "home_page"
+    key = db.Column(db.String(64), primary_key=True)
+    count = db.Column(db.BigInteger, nullable=False)
+    day = db.Column(db.Date, nullable=False)
+    body = db.Column(db.Text, nullable=False)
+
+
 class PageStore(db.Model):
     """Rendered pages shared by every process and host (tracker.web.cache): a page rendered by
     one gunicorn worker is reused by the others until the data generation moves on."""

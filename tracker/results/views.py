@@ -1,22 +1,22 @@
 """Period recap and unit result pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.decorators import login_required
 from ..domain import periods as P
 from ..domain import scoring
-from ..domain.elements import CURRENT_KEYS, NUMBERING_LABELS
+from ..domain.elements import NUMBERING_LABELS
 from ..extensions import db
-from ..models import Unit
 from ..scope import can_see_unit, visible_unit_ids
+from . import unit_page
 from .recap import build_recap
 from ..web.cache import GenerationKept, cached_page
 from .service import display_numbering, period_codes_with_years
 
 bp = Blueprint("results", __name__)
-_survey_states = GenerationKept(respect_page_cache=True)  # (unit, period) -> unit_survey_state
+_survey_states = GenerationKept(respect_page_cache=True)  # (unit, period) -> (questionnaire id, status)
 
 
 def _code_or_404(code: str) -> str:
@@ -64,68 +64,72 @@ def unit(code, unit_id):
     rendered every time (answers arrive without advancing the page generation), with the
     answers so far; otherwise it is reused until the data changes."""
     code = _code_or_404(code)
-    from ..survey.service import unit_survey_state
     # Opening or closing a questionnaire is an ORM change (a new generation); its answers are
     # not, and do not change this state: it is kept per generation like the page itself.
-    exists, online_id, survey_status = _survey_states.get((unit_id, code),
-                                                          lambda: unit_survey_state(unit_id, code))
-    if not exists or not can_see_unit(unit_id):
+    found = _survey_states.kept((unit_id, code))
+    state = None
+    if found is None:
+        # One query: the unit, its questionnaire, and the page's kept figures.
+        state = unit_page.state(unit_id, code, kept=_kept_pages())
+        found = _GONE if state is None else (state.online_id, state.survey_status)
+        _survey_states.keep((unit_id, code), found)
+    if found is _GONE or not can_see_unit(unit_id):
         abort(404)
+    online_id, survey_status = found
     if survey_status == "open":
-        return _unit_page(code, unit_id, online_id)
-    return _cached_unit_page(code, unit_id, online_id)
+        return _unit_page(code, unit_id, online_id, state, kept=False)
+    return _cached_unit_page(code, unit_id, online_id, state)
+
+
+_GONE = ("gone",)
+
+
+def _kept_pages() -> bool:
+    return current_app.config.get("UNIT_PAGE_KEPT", True)
 
 
 @cached_page(dated=False)  # keyed by the request (path, user, generation)
-def _cached_unit_page(code, unit_id, online_id):
-    return _unit_page(code, unit_id, online_id)
+def _cached_unit_page(code, unit_id, online_id, state):
+    return _unit_page(code, unit_id, online_id, state, kept=_kept_pages())
 
 
-def _unit_page(code, unit_id, online_id):
+def _unit_page(code, unit_id, online_id, state, kept: bool):
+    """The page from its kept figures (``results.unit_page``), computed and kept first when
+    there are none of the unit's current version. While the questionnaire is open nothing is
+    kept: its figures are computed every time."""
+    if state is None:
+        state = unit_page.state(unit_id, code, kept=kept)
+        if state is None:
+            abort(404)
+    doc = state.doc if kept else None
+    computed = doc is None
+    if computed:
+        doc = unit_page.compute(code, unit_id)
+        if doc is None:
+            abort(404)
+    page = unit_page.page(doc)
     ref = P.parse_period(code)
-    from .service import views_for_codes
-    # This period, the one before and the one after (the follow-up of both), in one load; the
-    # unit comes with its results (then without a query of its own).
-    loaded = views_for_codes([ref.previous().code, ref.code, ref.next().code], {unit_id})
-    unit = db.session.get(Unit, unit_id)
     online = live = None
     if online_id is not None:
         from ..models import SurveyCollection
         from ..survey.service import live as live_of
         online = db.session.get(SurveyCollection, online_id)
         live = live_of(online)
-    views = loaded[ref.code]
-    if not views:
+    if page.view is None:
         if online is None:
             abort(404)
-        return render_template("survey/unit_live.html", unit=unit, code=code, label=ref.label,
+        return render_template("survey/unit_live.html", unit=page.unit, code=code, label=ref.label,
                                online=online, live=live)
-    view = views[0]
-    numbering = display_numbering(ref, next((r.period for r in view.rows if r.period.code == ref.code), None))
-    parts = [(P.parse_period(part.code), part) for part in view.parts]
-    keys = [k for k in CURRENT_KEYS if k in view.result.nrrs] + \
-           [k for k in view.result.nrrs if k not in CURRENT_KEYS]
-    from ..domain.elements import numbering_keys
-    u_order = [k for k in numbering_keys(numbering) if k in view.result.nrrs] + \
-              [k for k in keys if k not in numbering_keys(numbering)]
-    from ..followup.status import period_status, plan_figures_many, unit_effects
-    followup = []
-    # The plans answering this period and the one before, with their actions, in two queries.
-    figures = plan_figures_many([ref.previous(), ref], unit_ids={unit.id})
-    for answered in (ref.previous(), ref):
-        st = period_status(answered.code, unit_ids={unit.id}, loaded=loaded, figures=figures[answered.code])
-        own = next((u for u in st.units if u.unit.id == unit.id and u.plans), None)
-        if own is not None:
-            followup.append((answered, answered.next(), own, unit_effects(own)))
     from ..domain.demographics import ATTRIBUTES
-    from .demographics import profiles
-    _, by_unit = profiles(code, {unit.id})
-    return render_template("results/unit.html", view=view, unit=unit, code=code, label=ref.label,
-                           followup=followup, profile=by_unit.get(unit.id), attributes=ATTRIBUTES,
-                           numbering=numbering, numbering_label=NUMBERING_LABELS.get(numbering),
-                           keys=u_order, parts=parts, priorities=view.priorities,
+    body = render_template("results/unit.html", view=page.view, unit=page.unit, code=code, label=ref.label,
+                           followup=page.followup, profile=page.profile, attributes=ATTRIBUTES,
+                           numbering=page.numbering, numbering_label=NUMBERING_LABELS.get(page.numbering),
+                           keys=page.keys, parts=page.parts, priorities=page.view.priorities,
                            intervals=scoring.CATEGORY_INTERVALS, online=online, live=live,
                            can_plan=current_user.role in ("admin", "manager", "inspector"))
+    if computed and kept:
+        unit_page.keep(unit_id, code, state.version, doc)
+    return body
 
 
 @bp.route("/periode")

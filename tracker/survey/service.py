@@ -87,19 +87,6 @@ def for_unit_period(unit_id: int, period_code: str) -> SurveyCollection | None:
             .filter(SurveyCollection.unit_id == unit_id, Period.code == period_code).first())
 
 
-def unit_survey_state(unit_id: int, period_code: str) -> tuple[bool, int | None, str | None]:
-    """(the unit exists, its questionnaire for the period: id and status, or None twice) in
-    one query: what a unit's results page must know before it may be served from the page
-    store."""
-    sc, per, u = SurveyCollection.__table__, Period.__table__, Unit.__table__
-    row = db.session.execute(
-        select(u.c.id, sc.c.id, sc.c.status)
-        .select_from(u.outerjoin(per, per.c.code == period_code)
-                     .outerjoin(sc, (sc.c.unit_id == u.c.id) & (sc.c.period_id == per.c.id)))
-        .where(u.c.id == unit_id).limit(1)).first()
-    return (False, None, None) if row is None else (True, row[1], row[2])
-
-
 def visible(unit_ids: set[int] | None) -> list[SurveyCollection]:
     """Collections of the given units (None: all), newest period first, with their counts."""
     q = SurveyCollection.query.join(Period, Period.id == SurveyCollection.period_id).join(
