@@ -11,9 +11,14 @@ from tracker.extensions import db
 from tracker.models import ProgressEntry
 
 
-@pytest.fixture
-def world(loaded, client):
-    return World(client)
+@pytest.fixture(params=[False, True], ids=["computed", "kept"])
+def world(loaded, client, app, request):
+    """Every test runs twice: with the tasks computed on each visit, and with the tasks kept
+    (tracker.home.kept), where each visit is also compared with the page computed now."""
+    app.config["HOME_KEPT"] = request.param
+    w = World(client)
+    w.app = app
+    return w
 
 
 def count(html, key):
@@ -22,10 +27,30 @@ def count(html, key):
     return int(m.group(1))
 
 
+def _without_messages(html: str) -> str:
+    return re.sub(r'<div class="flash[^"]*" role="alert">.*?</div>', "", html)
+
+
 def home(world):
     r = world.client.get("/")
     assert r.status_code == 200
-    return r.data.decode()
+    html = r.data.decode()
+    if world.app.config["HOME_KEPT"]:
+        # The first visit after a change computes and keeps, the next one reads what was kept.
+        again = world.client.get("/").data.decode()
+        assert _without_messages(html) == _without_messages(again) == computed_home(world)
+    return html
+
+
+def computed_home(world) -> str:
+    """The home computed now, nothing kept used or kept."""
+    world.app.config["HOME_KEPT"] = False
+    try:
+        r = world.client.get("/")
+    finally:
+        world.app.config["HOME_KEPT"] = True
+    assert r.status_code == 200
+    return _without_messages(r.data.decode())
 
 
 def test_tasks_follow_the_work_through_every_role(world):

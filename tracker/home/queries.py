@@ -185,7 +185,7 @@ def reporting_tasks(today: date, url) -> list[Task]:
     return out
 
 
-def admin_tasks(today: date, url) -> tuple[list[Task], list, list]:
+def admin_tasks(today: date, url) -> list[Task]:
     waiting = (Plan.query.filter_by(status=PLAN_SUBMITTED).options(db.joinedload(Plan.unit), db.joinedload(Plan.period))
                .order_by(Plan.submitted_at).all())
     code = latest_result_code()
@@ -215,8 +215,14 @@ def admin_tasks(today: date, url) -> tuple[list[Task], list, list]:
                            url("reporting.submission", submission_id=x.id),
                            f"dikirim {x.submitted_at:%d-%m-%Y}") for x in submitted[:50]]))
     tasks += reporting_tasks(today, url)
+    return tasks
+
+
+def recent_imports_and_exports() -> tuple[list, list]:
+    """The admin's five latest imports and exports (read on every visit: an export's status
+    changes without any change the home's tasks are kept under)."""
     imports = (ImportBatch.query.options(db.joinedload(ImportBatch.period))
                .order_by(ImportBatch.created_at.desc()).limit(5).all())
     exports = (ExportJob.query.options(db.joinedload(ExportJob.period), db.joinedload(ExportJob.unit))
                .order_by(ExportJob.created_at.desc()).limit(5).all())
-    return tasks, imports, exports
+    return imports, exports
