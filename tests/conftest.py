@@ -64,6 +64,61 @@ def fresh_pg_url(suffix: str) -> str:
 
 
 _schema_ready: set[str] = set()
+_sqlite_schema: list[Path] = []
+
+
+def _sqlite_schema_file() -> Path:
+    """An empty SQLite database with the schema, made once per worker: each test copies it
+    (creating the schema was most of a test's set-up)."""
+    if not _sqlite_schema:
+        import tempfile
+
+        from tracker import models  # noqa: F401  (register tables)
+        path = Path(tempfile.mkdtemp(prefix="tracker-schema-")) / "schema.sqlite"
+        engine = create_engine(f"sqlite:///{path}")
+        _db.metadata.create_all(engine)
+        engine.dispose()
+        _sqlite_schema.append(path)
+    return _sqlite_schema[0]
+
+
+def _fresh_sqlite(url: str) -> bool:
+    """Copy the empty schema to the SQLite file of ``url`` (and drop a previous database's
+    journal); False when ``url`` is not a file database."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return False
+    import shutil
+    path = Path(url.removeprefix("sqlite:///"))
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_schema_file(), path)
+    return True
+
+
+# Empties the tables that have rows, and restarts the sequences that were used (an insert
+# rolled back leaves its table empty and its sequence advanced), in one round trip: a TRUNCATE
+# of every table cost each test about 0.1 s, most tests write to a few.
+_PG_RESET = """
+DO $$
+DECLARE
+  t text;
+  s record;
+  found boolean;
+  dirty text[] := '{}';
+BEGIN
+  FOREACH t IN ARRAY ARRAY[%s] LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%I)', t) INTO found;
+    IF found THEN dirty := dirty || quote_ident(t); END IF;
+  END LOOP;
+  IF array_length(dirty, 1) > 0 THEN
+    EXECUTE 'TRUNCATE ' || array_to_string(dirty, ', ') || ' RESTART IDENTITY CASCADE';
+  END IF;
+  FOR s IN SELECT schemaname, sequencename FROM pg_sequences
+           WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %%I.%%I RESTART', s.schemaname, s.sequencename);
+  END LOOP;
+END $$"""
 
 
 def make_app(backend: str, tmp_path: Path, **extra):
@@ -87,15 +142,19 @@ def make_app(backend: str, tmp_path: Path, **extra):
         "HOME_KEPT": False,
     }
     config.update(extra)
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    copied = backend == "sqlite" and _fresh_sqlite(url)
     app = create_app(config)
     with app.app_context():
-        if backend == "sqlite" or url not in _schema_ready:
+        if copied:
+            pass
+        elif backend == "sqlite" or url not in _schema_ready:
             _db.drop_all()
             _db.create_all()
             _schema_ready.add(url)
         else:
-            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            names = ", ".join(f"'{t.name}'" for t in _db.metadata.sorted_tables)
+            _db.session.execute(text(_PG_RESET % names))
             _db.session.commit()
     return app
 
