@@ -7,7 +7,9 @@ that touches what those pages show:
 
 - ``unit.page_version``, per unit: the unit's results page (``results.unit_page``). A change of
   one unit's results, plans, actions, reports or details advances that unit's version only; a
-  change that can touch any unit's page (a period, an import batch) advances every unit's.
+  change that can touch any unit's page (a period, an import batch: imports, an accepted
+  submission, a closed questionnaire) advances every unit's. Those are the admin's rare
+  operations; the others lock only the rows of the units they touch.
 - ``change_count``, for the whole city: the home pages (``home.kept``). It is a sum over a few
   rows (shards), each transaction adding one to a shard picked at random, so concurrent writers
   rarely wait for each other on one hot row. Rows are never removed, so the sum only grows:
@@ -35,8 +37,10 @@ SHARDS = 16
 log = logging.getLogger(__name__)
 
 _BY_UNIT_ID = (UnitResult, ResponseBlock, Plan, SurveyCollection)
-_EVERY = (Period, ImportBatch, ElementScore, ResultSubmission)
-_CITY_ONLY = (ReportingRound,)  # shown on the home pages, on no unit's results page
+_EVERY = (Period, ImportBatch, ElementScore)
+# Shown on the home pages, on no unit's results page (an accepted submission becomes a result
+# through an import batch).
+_CITY_ONLY = (ReportingRound, ResultSubmission)
 # Tables whose rows a bulk statement (an import's INSERT, a merge's UPDATE) may change.
 WATCHED = frozenset(m.__table__.name for m in (Unit, *_BY_UNIT_ID, *_EVERY, *_CITY_ONLY, Action, ProgressEntry))
 
