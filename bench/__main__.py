@@ -130,7 +130,7 @@ def bench_pages_and_annex(size: dict, work: Path, rows_out: list, log, do_pages:
                     rows_out.append((f"(b) {backend} {name} p95", r.pct(.95), r.pct(.95) / base.pct(.95), ""))
                 for name, (cold_s, bare_s, floor_s, statements) in cold.items():
                     rows_out.append((f"(b') {backend} cold {name}: bare render of the same template", bare_s, 1.0, ""))
-                    rows_out.append((f"(b') {backend} cold {name}: the page, nothing reused", cold_s,
+                    rows_out.append((f"(b') {backend} cold {name}: the page, nothing rendered reused", cold_s,
                                      cold_s / bare_s, f"in-process, median of {cold_mod.REPEAT}; {statements} "
                                      f"statements, which as SELECT 1 alone take {floor_s * 1000:.1f} ms "
                                      f"({floor_s / bare_s:.2f}x the bare render)"))

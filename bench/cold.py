@@ -44,9 +44,13 @@ def _capture(app, client, path: str):
 
 
 def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat: int = REPEAT,
-        log=print) -> dict:
+        log=print, configs: dict[str, dict] | None = None) -> dict:
     """{name: (cold median s, bare median s, floor median s, statements)} for each page;
-    ``paths`` maps names to paths (cycled, so a unit page is measured over several units)."""
+    ``paths`` maps names to paths (cycled, so a unit page is measured over several units);
+    ``configs``: settings a page is measured under (the unit page with its figures computed
+    every time, ``UNIT_PAGE_KEPT`` off). Each path is requested once before it is captured and
+    measured, so what was kept as data (a unit page's figures) is there, as on a server in use;
+    nothing rendered is reused (``PAGE_CACHE`` off)."""
     import flask
     from flask import Response
 
@@ -74,9 +78,13 @@ def run(url: str, paths: dict[str, list[str]], email: str, password: str, repeat
     with app.app_context():
         client = app.test_client()
         assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+        defaults = dict(app.config)
         for name, ps in paths.items():
+            app.config.update(defaults)
+            app.config.update((configs or {}).get(name, {}))
             ps = ps[:repeat]
             for i, p in enumerate(ps):
+                assert client.get(p).status_code == 200, p
                 captured[(name, i)] = _capture(app, client, p)
             statements = round(statistics.median(captured[(name, i)][2] for i in range(len(ps))))
             cold, bare_t, floor_t = [], [], []
