@@ -136,10 +136,11 @@ def make_app(backend: str, tmp_path: Path, **extra):
         "WTF_CSRF_ENABLED": False,
         # Tests change rows behind the ORM's back; tests/test_page_cache.py turns reuse on.
         "PAGE_CACHE": False,
-        # Likewise for the figures unit pages and homes keep; tests/test_unit_page_kept.py and
-        # tests/test_home_kept.py turn them on.
+        # Likewise for the figures unit pages, homes and recaps keep; tests/test_unit_page_kept.py,
+        # tests/test_home_kept.py and tests/test_recap_kept.py turn them on.
         "UNIT_PAGE_KEPT": False,
         "HOME_KEPT": False,
+        "RECAP_KEPT": False,
     }
     config.update(extra)
     url = config["SQLALCHEMY_DATABASE_URI"]

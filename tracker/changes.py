@@ -10,10 +10,12 @@ that touches what those pages show:
   change that can touch any unit's page (a period, an import batch: imports, an accepted
   submission, a closed questionnaire) advances every unit's. Those are the admin's rare
   operations; the others lock only the rows of the units they touch.
-- ``change_count``, for the whole city: the home pages (``home.kept``). It is a sum over a few
-  rows (shards), each transaction adding one to a shard picked at random, so concurrent writers
-  rarely wait for each other on one hot row. Rows are never removed, so the sum only grows:
-  figures kept under an older sum are never used again.
+- ``change_count``, for the whole city: ``city`` counts every such change (the home pages,
+  ``home.kept``), ``results`` only those of what the period recap shows (results, respondents,
+  units, periods, the order of unit groups: ``results.recap_kept``), so reports and plans do not
+  touch the recap. Each is a sum over a few rows (shards), each change adding one to a shard
+  picked at random, so concurrent writers rarely wait for each other on one hot row. Rows are
+  never removed, so the sums only grow: figures kept under an older sum are never used again.
 
 A reader reads the count first, computes, and keeps its figures under the count it read: if a
 change was committed meanwhile, those figures carry the older count and are not used.
@@ -29,8 +31,8 @@ from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import (Action, ChangeCount, ElementScore, ImportBatch, Period, Plan, ProgressEntry, ResponseBlock,
-                     SurveyCollection, Unit, UnitResult)
+from .models import (Action, ChangeCount, ElementScore, GroupOrder, ImportBatch, Period, Plan, ProgressEntry,
+                     ResponseBlock, SurveyCollection, Unit, UnitResult)
 from .models.reporting import ReportingRound, ResultSubmission
 
 SHARDS = 16
@@ -40,17 +42,21 @@ _BY_UNIT_ID = (UnitResult, ResponseBlock, Plan, SurveyCollection)
 _EVERY = (Period, ImportBatch, ElementScore)
 # Shown on the home pages, on no unit's results page (an accepted submission becomes a result
 # through an import batch).
-_CITY_ONLY = (ReportingRound, ResultSubmission)
+_CITY_ONLY = (ReportingRound, ResultSubmission, GroupOrder)
+# What the period recap shows (counted as ``results`` too).
+_RESULTS = (Period, ImportBatch, ElementScore, UnitResult, ResponseBlock, Unit, GroupOrder)
 # Tables whose rows a bulk statement (an import's INSERT, a merge's UPDATE) may change.
 WATCHED = frozenset(m.__table__.name for m in (Unit, *_BY_UNIT_ID, *_EVERY, *_CITY_ONLY, Action, ProgressEntry))
+RESULTS_TABLES = frozenset(m.__table__.name for m in _RESULTS)
+CITY, RESULTS = "city", "results"
 
 
 class Touched:
     """What a flush's pending changes touch."""
-    __slots__ = ("every", "units", "plans", "actions", "city")
+    __slots__ = ("every", "units", "plans", "actions", "city", "results")
 
     def __init__(self):
-        self.every, self.city = False, False
+        self.every, self.city, self.results = False, False, False
         self.units, self.plans, self.actions = set(), set(), set()
 
     def __bool__(self):
@@ -66,6 +72,8 @@ def touched(session: Session) -> Touched:
     for obj in chain(session.new, dirty, session.deleted):
         if obj in dirty and not session.is_modified(obj, include_collections=False):
             continue
+        if isinstance(obj, _RESULTS):
+            out.results = True
         if isinstance(obj, _EVERY):
             out.every = True
         elif isinstance(obj, _CITY_ONLY):
@@ -84,9 +92,10 @@ def touched(session: Session) -> Touched:
     return out
 
 
-def advance(connection, every: bool = False, units=(), plans=(), actions=()) -> None:
+def advance(connection, every: bool = False, units=(), plans=(), actions=(), results: bool = True) -> None:
     """Advance the page versions of the units named (directly, or by their plans and actions)
-    or of every unit, and the city's change count."""
+    or of every unit, and the city's change count (and its ``results`` count, unless
+    ``results`` is False: nothing the recap shows changed)."""
     u, p, a = Unit.__table__, Plan.__table__, Action.__table__
     update = u.update().values(page_version=u.c.page_version + 1)
     if every:
@@ -102,20 +111,23 @@ def advance(connection, every: bool = False, units=(), plans=(), actions=()) -> 
                                     .where(a.c.id.in_(sorted(actions)))))
         if which:
             connection.execute(update.where(or_(*which)))
-    count_change(connection)
+    count_change(connection, CITY)
+    if results:
+        count_change(connection, RESULTS)
 
 
-def count_change(connection) -> None:
+def count_change(connection, kind: str = CITY) -> None:
     c = ChangeCount.__table__
-    stmt = _insert(connection)(c).values(shard=random.randrange(SHARDS), value=1)
-    connection.execute(stmt.on_conflict_do_update(index_elements=[c.c.shard], set_={"value": c.c.value + 1}))
+    stmt = _insert(connection)(c).values(kind=kind, shard=random.randrange(SHARDS), value=1)
+    connection.execute(stmt.on_conflict_do_update(index_elements=[c.c.kind, c.c.shard],
+                                                  set_={"value": c.c.value + 1}))
 
 
-def city_count():
-    """The city's change count, as a column expression (read in the same statement as what
-    was kept under it)."""
+def city_count(kind: str = CITY):
+    """The city's change count of ``kind``, as a column expression (read in the same
+    statement as what was kept under it)."""
     c = ChangeCount.__table__
-    return select(func.coalesce(func.sum(c.c.value), 0)).scalar_subquery()
+    return select(func.coalesce(func.sum(c.c.value), 0)).where(c.c.kind == kind).scalar_subquery()
 
 
 def _insert(connection):
@@ -144,7 +156,7 @@ def keep(table, keys: dict, values: dict, newer) -> None:
 def _after_flush(session: Session, flush_context) -> None:
     t = touched(session)
     if t:
-        advance(session.connection(), t.every, t.units, t.plans, t.actions)
+        advance(session.connection(), t.every, t.units, t.plans, t.actions, t.results)
 
 
 def _bulk(orm_execute_state) -> None:
@@ -160,7 +172,7 @@ def _bulk(orm_execute_state) -> None:
     values = getattr(stmt, "_values", None) or {}
     if orm_execute_state.is_update and values and {getattr(c, "key", c) for c in values} == {"version"}:
         return
-    advance(orm_execute_state.session.connection(), every=True)
+    advance(orm_execute_state.session.connection(), every=True, results=table.name in RESULTS_TABLES)
 
 
 def install() -> None:

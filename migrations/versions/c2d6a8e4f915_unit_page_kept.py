@@ -5,7 +5,10 @@ city's change count
   results page shows.
 - ``unit_page`` (unit_id, code): the page's figures as JSON and the version they were
   computed under; removed with the unit.
-- ``change_count`` (shard, value): the city's change count, a sum that only grows.
+- ``change_count`` (kind, shard, value): the city's change counts (``city``, ``results``), sums
+  that only grow.
+- ``recap_page`` (key): a period recap's figures as JSON and the ``results`` count they were
+  computed under.
 - ``home_page`` (key): a home page's tasks as JSON, the day and the count they were computed
   under.
 
@@ -37,9 +40,17 @@ def upgrade():
     )
     op.create_table(
         'change_count',
+        sa.Column('kind', sa.String(length=10), nullable=False),
         sa.Column('shard', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('value', sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint('shard'),
+        sa.PrimaryKeyConstraint('kind', 'shard'),
+    )
+    op.create_table(
+        'recap_page',
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.Column('count', sa.BigInteger(), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('key'),
     )
     op.create_table(
         'home_page',
@@ -52,6 +63,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('recap_page')
     op.drop_table('home_page')
     op.drop_table('change_count')
     op.drop_table('unit_page')

@@ -122,9 +122,11 @@ class DataGeneration(db.Model):
 
 
 class ChangeCount(db.Model):
-    """The city's change count, in shards (tracker.changes): every transaction that changes
-    what a page shows adds one to a shard; the sum only grows."""
+    """The city's change counts (``city``: anything a page shows; ``results``: what the recap
+    shows), in shards (tracker.changes): every change adds one to a shard of its kind; the sums
+    only grow."""
     __tablename__ = "change_count"
+    kind = db.Column(db.String(10), primary_key=True)
     shard = db.Column(db.Integer, primary_key=True, autoincrement=False)
     value = db.Column(db.BigInteger, nullable=False)
 
@@ -136,6 +138,15 @@ class HomePage(db.Model):
     key = db.Column(db.String(64), primary_key=True)
     count = db.Column(db.BigInteger, nullable=False)
     day = db.Column(db.Date, nullable=False)
+    body = db.Column(db.Text, nullable=False)
+
+
+class RecapPage(db.Model):
+    """A period recap's figures (tracker.results.recap_kept) as JSON, for one period,
+    aggregation and scope, computed under the city's ``results`` count."""
+    __tablename__ = "recap_page"
+    key = db.Column(db.String(64), primary_key=True)
+    count = db.Column(db.BigInteger, nullable=False)
     body = db.Column(db.Text, nullable=False)
 
 

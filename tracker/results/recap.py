@@ -33,6 +33,22 @@ class Recap:
     coverage: object = None  # for a quarter or semester: units covered of the year's units
 
 
+def semester_rows(listed, year: int) -> list[SemesterRow]:
+    """Tabel 3.1's rows of the listed year views: each with its semesters (its parts, own or
+    rolled up) and the change between them."""
+    s1_code, s2_code = f"{year}-S1", f"{year}-S2"
+    rows = []
+    for v in listed:
+        parts = v.part_by_code
+        a, b = parts.get(s1_code), parts.get(s2_code)
+        change = trend = None
+        if a and b:
+            change = scoring.change_pct(a.ikm, b.ikm)
+            trend = scoring.trend_word(change)
+        rows.append(SemesterRow(v.unit, a, b, v, change, trend))
+    return rows
+
+
 def build_recap(code: str, unit_ids: set[int] | None = None, weighted: bool = False) -> Recap:
     """City figures always come from every unit; ``unit_ids`` only limits the listed rows."""
     ref = P.parse_period(code)
@@ -60,13 +76,7 @@ def build_recap(code: str, unit_ids: set[int] | None = None, weighted: bool = Fa
                 s2[v.unit.id] = parts[s2_code]
         year = {v.unit.id: v for v in views}
         counts = {"Naik": 0, "Turun": 0, "Stagnan": 0}
-        for v in listed:
-            a, b = s1.get(v.unit.id), s2.get(v.unit.id)
-            change = trend = None
-            if a and b:
-                change = scoring.change_pct(a.ikm, b.ikm)
-                trend = scoring.trend_word(change)
-            recap.semester_rows.append(SemesterRow(v.unit, a, b, year.get(v.unit.id), change, trend))
+        recap.semester_rows = semester_rows(listed, ref.year)
         for uid in year:
             a, b = s1.get(uid), s2.get(uid)
             if a and b:

@@ -34,14 +34,14 @@ FORMAT = 1  # the document's layout; a document of another layout is computed ag
 
 # -- the document ------------------------------------------------------------------------------
 
-def _view_doc(v) -> dict:
+def view_doc(v) -> dict:
     r = v.result
     return {"code": v.code, "unit": r.unit, "group": r.group, "nrrs": r.nrrs, "sums": r.sums,
             "answers": r.answers, "respondents": r.respondents, "flags": list(v.flags or []),
             "method": v.method, "how": v.how, "source": v.source,
             "start": v.survey_start.isoformat() if v.survey_start else None,
             "end": v.survey_end.isoformat() if v.survey_end else None,
-            "parts": [_view_doc(p) for p in v.parts]}
+            "parts": [view_doc(p) for p in v.parts]}
 
 
 def compute(code: str, unit_id: int) -> dict | None:
@@ -87,10 +87,7 @@ def compute(code: str, unit_id: int) -> dict | None:
     doc.update(
         numbering=numbering,
         keys=[k for k in ordered if k in nrrs] + [k for k in keys if k not in ordered],
-        view=_view_doc(view), followup=followup,
-        profile=None if profile is None else {
-            "respondents": profile.respondents,
-            "by": {a: [[s.label, s.count, s.percent] for s in shares] for a, shares in profile.by_attribute.items()}})
+        view=view_doc(view), followup=followup, profile=profile_doc(profile))
     return doc
 
 
@@ -119,6 +116,11 @@ class KeptView:
     survey_start: date | None
     survey_end: date | None
     parts: list["KeptView"] = field(default_factory=list)
+    unit: object = None  # the recap's rows name their unit (results.recap_kept)
+
+    @property
+    def part_by_code(self) -> dict[str, "KeptView"]:
+        return {p.code: p for p in self.parts}
 
     @property
     def ikm(self):
@@ -137,13 +139,13 @@ class KeptView:
         return self.result.priorities()
 
 
-def _view(d: dict) -> KeptView:
-    return KeptView(code=d["code"], flags=d["flags"], method=d["method"], how=d["how"], source=d["source"],
+def view(d: dict, unit=None) -> KeptView:
+    return KeptView(unit=unit, code=d["code"], flags=d["flags"], method=d["method"], how=d["how"], source=d["source"],
                     result=scoring.UnitResult(unit=d["unit"], nrrs=d["nrrs"], respondents=d["respondents"],
                                               sums=d["sums"], answers=d["answers"], group=d["group"]),
                     survey_start=date.fromisoformat(d["start"]) if d["start"] else None,
                     survey_end=date.fromisoformat(d["end"]) if d["end"] else None,
-                    parts=[_view(p) for p in d["parts"]])
+                    parts=[view(p) for p in d["parts"]])
 
 
 @dataclass
@@ -189,18 +191,28 @@ def page(doc: dict) -> Page:
     unit = KeptUnit(**doc["unit"])
     if doc["view"] is None:
         return Page(unit=unit, view=None)
-    view = _view(doc["view"])
+    shown = view(doc["view"])
     followup = []
     for f in doc["followup"]:
         answered = P.parse_period(f["code"])
         followup.append((answered, answered.next(),
                          KeptFollowup(f["plan_status"], f["gathered"], f["how"], f["realisation"]),
                          [effect.ElementEffect(*e) for e in f["effects"]]))
-    profile = doc["profile"]
-    return Page(unit=unit, view=view, numbering=doc["numbering"], keys=doc["keys"],
-                parts=[(P.parse_period(p.code), p) for p in view.parts], followup=followup,
-                profile=None if profile is None else KeptProfile(
-                    profile["respondents"], {a: [Share(*s) for s in shares] for a, shares in profile["by"].items()}))
+    return Page(unit=unit, view=shown, numbering=doc["numbering"], keys=doc["keys"],
+                parts=[(P.parse_period(p.code), p) for p in shown.parts], followup=followup,
+                profile=kept_profile(doc["profile"]))
+
+
+def profile_doc(profile) -> dict | None:
+    """A respondents' profile (results.demographics.Profile) as plain data."""
+    return None if profile is None else {
+        "respondents": profile.respondents,
+        "by": {a: [[s.label, s.count, s.percent] for s in shares] for a, shares in profile.by_attribute.items()}}
+
+
+def kept_profile(d: dict | None) -> KeptProfile | None:
+    return None if d is None else KeptProfile(d["respondents"],
+                                              {a: [Share(*s) for s in shares] for a, shares in d["by"].items()})
 
 
 # -- reading and keeping ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from ..domain import scoring
 from ..domain.elements import NUMBERING_LABELS
 from ..extensions import db
 from ..scope import can_see_unit, visible_unit_ids
-from . import unit_page
+from . import recap_kept, unit_page
 from .recap import build_recap
 from ..web.cache import GenerationKept, cached_page
 from .service import display_numbering, period_codes_with_years
@@ -41,20 +41,34 @@ def home():
 @login_required
 @cached_page(dated=False)
 def period(code):
+    """The recap, from the figures kept for the period, aggregation and scope while no result
+    changed (``results.recap_kept``), else computed now and kept."""
     code = _code_or_404(code)
     weighted = request.args.get("agregasi") == "tertimbang"
-    recap = build_recap(code, visible_unit_ids(), weighted=weighted)
-    if recap.city is None:
-        abort(404)
+    units = visible_unit_ids()
+    use_kept = current_app.config.get("RECAP_KEPT", True)
+    page_key = recap_kept.key(code, weighted, units, request.script_root)
+    state = recap_kept.read(page_key) if use_kept else None
+    doc = state.doc if state else None
+    computed = doc is None
+    if computed:
+        recap = build_recap(code, units, weighted=weighted)
+        if recap.city is None:
+            abort(404)
+        from .demographics import profiles
+        city_profile, _ = profiles(code, units)
+        # The period's row came with its results (each view's rows name it): no query for it.
+        period_row = next((r.period for v in recap.views for r in v.rows if r.period.code == code), None)
+        doc = recap_kept.document(recap, display_numbering(P.parse_period(code), period_row), city_profile)
+    page = recap_kept.page(doc)
     from ..domain.demographics import ATTRIBUTES
-    from .demographics import profiles
-    city_profile, _ = profiles(code, visible_unit_ids())
-    # The period's row came with its results (each view's rows name it): no query for it.
-    period_row = next((r.period for v in recap.views for r in v.rows if r.period.code == code), None)
-    return render_template("results/period.html", recap=recap, weighted=weighted,
-                           numbering=display_numbering(P.parse_period(code), period_row), AGG=scoring.AGGREGATION_LABELS_ID,
-                           intervals=scoring.CATEGORY_INTERVALS, profile=city_profile,
+    body = render_template("results/period.html", recap=page.recap, weighted=weighted,
+                           numbering=page.numbering, AGG=scoring.AGGREGATION_LABELS_ID,
+                           intervals=scoring.CATEGORY_INTERVALS, profile=page.profile,
                            attributes=ATTRIBUTES)
+    if computed and use_kept:
+        recap_kept.keep(page_key, state.count, doc)
+    return body
 
 
 @bp.route("/periode/<code>/unit/<int:unit_id>")
