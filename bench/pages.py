@@ -115,13 +115,16 @@ def run(url: str, workdir: Path, units: int, periods: int, clients: int = 16, pe
                 f"timeouts={res.timeouts} (censored at {max_seconds:.0f} s)")
         from bench import cold
         log("  cold pages (nothing rendered reused) against a bare render of the same template, in-process:")
-        out["cold"] = cold.run(url, {"recap": targets[f"recap /periode/{code}"], "unit": unit_paths,
+        out["cold"] = cold.run(url, {"recap": targets[f"recap /periode/{code}"],
+                                     "recap, figures computed": targets[f"recap /periode/{code}"],
+                                     "unit": unit_paths,
                                      "unit, figures computed": unit_paths,
                                      "monitoring": targets["inspector /rtl/pemantauan"],
                                      "home": targets["inspector home /"],
                                      "home, tasks computed": targets["inspector home /"]},
                                "inspektur@bench.go.id", "bench-rahasia", log=log,
-                               configs={"unit, figures computed": {"UNIT_PAGE_KEPT": False},
+                               configs={"recap, figures computed": {"RECAP_KEPT": False},
+                                        "unit, figures computed": {"UNIT_PAGE_KEPT": False},
                                         "home, tasks computed": {"HOME_KEPT": False}})
         return out
     finally:
