@@ -146,3 +146,20 @@ def test_a_bulk_statement_on_results_changes_the_recap(world):
     assert results_count() > before
     html = shown(world, "/periode/2021-S1")
     assert html == computed(world, "/periode/2021-S1")
+
+
+def test_a_writer_around_the_orm_outdates_the_kept_figures_with_the_pages(world):
+    """A writer that bypasses the ORM calls ``web.cache.bump(connection)`` in its own
+    transaction, as another process would: the kept figures are outdated with the pages."""
+    from sqlalchemy import create_engine, text
+
+    from tracker.web import cache
+    world.login("inspektur@kota.go.id")
+    shown(world)
+    other = create_engine(world.app.config["SQLALCHEMY_DATABASE_URI"])
+    with other.begin() as conn:
+        conn.execute(text("UPDATE unit SET name = 'Nama Dari Proses Lain' WHERE id = :u"), {"u": world.b_id})
+        cache.bump(conn)
+    other.dispose()
+    db.session.expire_all()
+    assert "Nama Dari Proses Lain" in shown(world)

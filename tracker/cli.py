@@ -208,10 +208,8 @@ def rtl_refresh_state_cmd():
     from .extensions import db
     from .followup.state import refresh_all
     count = refresh_all(db.session.connection())
-    from .changes import advance
     from .web.cache import bump
-    advance(db.session.connection(), every=True)  # written around the ORM: pages must not be reused
-    bump(db.session.connection())
+    bump(db.session.connection())  # written around the ORM: pages and kept figures must not be reused
     db.session.commit()
     click.echo(f"Status {count} kegiatan dihitung ulang.")
 

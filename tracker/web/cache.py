@@ -14,7 +14,8 @@ the others (a lookup there is one primary-key read of a compressed body). Rows o
 generations are deleted now and then by whoever stores a page.
 
 A process that dies between a commit and the bump leaves pages stale for at most ``TTL``
-seconds. Writers that bypass the ORM call ``bump()`` themselves.
+seconds. Writers that bypass the ORM call ``bump(connection)`` themselves, in their own
+transaction, which also outdates the figures pages keep as data (``tracker.changes``).
 """
 from __future__ import annotations
 
@@ -120,12 +121,16 @@ class GenerationKept:
 
 
 def bump(connection=None) -> None:
-    """Advance the counter (its own short transaction unless ``connection`` is given)."""
+    """Advance the counter (its own short transaction unless ``connection`` is given). Given
+    the ``connection`` of a writer that went around the ORM, every figure kept as data is
+    outdated too, in that writer's transaction (``tracker.changes.advance``)."""
     def run(conn):
         if conn.execute(text("UPDATE data_generation SET value = value + 1 WHERE id = 1")).rowcount == 0:
             conn.execute(text("INSERT INTO data_generation (id, value) VALUES (1, 2)"))
     if connection is not None:
         run(connection)
+        from ..changes import advance
+        advance(connection, every=True)
         return
     with db.engine.begin() as conn:
         run(conn)
