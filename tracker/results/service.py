@@ -16,22 +16,8 @@ from ..extensions import core_rows, db
 from ..models import ElementScore, ImportBatch, Period, Unit, UnitResult
 
 
-@dataclass
-class UnitView:
-    """A unit's result in a period, as screens and exports show it."""
-    unit: Unit
-    result: scoring.UnitResult
-    rows: list[StoredResult] = field(default_factory=list)  # the unit's own results behind it
-    flags: list[dict] = field(default_factory=list)
-    method: str | None = None
-    code: str | None = None  # the period this figure is for
-    how: str = rollup.OWN  # rollup.OWN (the unit's own survey) | rollup.MEAN (mean of parts)
-    source: str = rollup.OWN_LABEL  # how it was obtained, in words ("rata-rata TW I-II")
-    parts: list["UnitView"] = field(default_factory=list)  # the sub-periods averaged
-
-    @property
-    def part_by_code(self) -> dict[str, "UnitView"]:
-        return {p.code: p for p in self.parts}
+class ResultFigures:
+    """The figures of ``self.result`` (a ``scoring.UnitResult``) that screens print."""
 
     @property
     def ikm(self):
@@ -48,6 +34,24 @@ class UnitView:
     @property
     def priorities(self):
         return self.result.priorities()
+
+
+@dataclass
+class UnitView(ResultFigures):
+    """A unit's result in a period, as screens and exports show it."""
+    unit: Unit
+    result: scoring.UnitResult
+    rows: list[StoredResult] = field(default_factory=list)  # the unit's own results behind it
+    flags: list[dict] = field(default_factory=list)
+    method: str | None = None
+    code: str | None = None  # the period this figure is for
+    how: str = rollup.OWN  # rollup.OWN (the unit's own survey) | rollup.MEAN (mean of parts)
+    source: str = rollup.OWN_LABEL  # how it was obtained, in words ("rata-rata TW I-II")
+    parts: list["UnitView"] = field(default_factory=list)  # the sub-periods averaged
+
+    @property
+    def part_by_code(self) -> dict[str, "UnitView"]:
+        return {p.code: p for p in self.parts}
 
     @property
     def survey_start(self):

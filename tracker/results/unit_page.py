@@ -28,6 +28,7 @@ from ..domain import scoring
 from ..domain.demographics import Share
 from ..extensions import db
 from ..models import Period, SurveyCollection, Unit, UnitPage
+from .service import ResultFigures
 
 FORMAT = 1  # the document's layout; a document of another layout is computed again
 
@@ -105,7 +106,7 @@ def _plain(value):
 # -- the document as the template reads it ------------------------------------------------------
 
 @dataclass
-class KeptView:
+class KeptView(ResultFigures):
     """A result as the page shows it (the attributes of ``results.service.UnitView`` it reads)."""
     code: str | None
     result: scoring.UnitResult
@@ -121,22 +122,6 @@ class KeptView:
     @property
     def part_by_code(self) -> dict[str, "KeptView"]:
         return {p.code: p for p in self.parts}
-
-    @property
-    def ikm(self):
-        return self.result.ikm
-
-    @property
-    def category(self):
-        return self.result.category
-
-    @property
-    def respondents(self):
-        return self.result.respondents
-
-    @property
-    def priorities(self):
-        return self.result.priorities()
 
 
 def view(d: dict, unit=None) -> KeptView:
