@@ -85,6 +85,8 @@ def pages(ids):
         "resubmit": f"/rtl/laporan/{ids['rejected']}/ajukan-ulang",
         "unscheduled": "/rtl/belum-dijadwalkan",
         "results": f"/periode/2023-S2/unit/{ids['unit']}",
+        "recap": "/periode/2023-S2",
+        "recap-year": "/periode/2023",  # Tabel 3.1: fifteen columns scroll inside their box
         "reporting": "/pelaporan/",
     }
 
