@@ -19,10 +19,13 @@ that touches what those pages show:
 
 A reader reads the count first, computes, and keeps its figures under the count it read: if a
 change was committed meanwhile, those figures carry the older count and are not used.
-Writers that go around the session (``rtl refresh-state``) call ``advance`` themselves.
+Writers that go around the session (``rtl refresh-state``) call ``web.cache.bump(connection)``,
+which calls ``advance`` in their transaction.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
 from itertools import chain
@@ -138,12 +141,33 @@ def _insert(connection):
     return insert
 
 
-def keep(table, keys: dict, values: dict, newer) -> None:
-    """Store kept figures (``keys`` and ``values``: column -> value) in a short transaction of
-    its own (the request's stays read-only), unless the row holds figures at least as new
-    (``newer``: the condition, on ``table`` and the statement's ``excluded``, under which the
-    stored row may be replaced). A failure only costs the next request the computation."""
+def page_key(*parts, unit_ids, script_root: str) -> str:
+    """The key of figures kept for a page: what names it (``parts``), the units it is scoped to
+    (a manager's; None: every unit) and the path the application is served under (the
+    figures carry links)."""
+    scope = ",".join(str(u) for u in sorted(unit_ids)) if unit_ids is not None else "*"
+    return hashlib.sha256("|".join(map(str, (*parts, scope, script_root))).encode()).hexdigest()
+
+
+def dumps(doc) -> str:
+    # Plain numbers only (a value parsed by pandas may be numpy's).
+    return json.dumps(doc, default=_plain, separators=(",", ":"))
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not kept in a page document")
+
+
+def keep(table, keys: dict, values: dict, doc, newer) -> None:
+    """Store kept figures ``doc`` (as JSON, in the column ``body``) with ``keys`` and
+    ``values`` (column -> value) in a short transaction of its own (the request's stays
+    read-only), unless the row holds figures at least as new (``newer``: the condition, on
+    ``table`` and the statement's ``excluded``, under which the stored row may be replaced).
+    A failure only costs the next request the computation."""
     try:
+        values = dict(values, body=dumps(doc))
         with db.engine.begin() as conn:
             stmt = _insert(conn)(table).values(**keys, **values)
             conn.execute(stmt.on_conflict_do_update(

@@ -4,15 +4,13 @@ they were computed, on the same day (deadlines are judged by it). The first requ
 change, or on a new day, computes them again."""
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import select
 
 from .. import jsontext
-from ..changes import city_count, keep as keep_row
+from ..changes import city_count, keep as keep_row, page_key
 from ..extensions import db
 from ..models import HomePage
 
@@ -20,10 +18,7 @@ FORMAT = 1  # the document's layout; tasks kept in another are computed again
 
 
 def key(role: str, unit_ids, script_root: str) -> str:
-    """The page's key: the role, the units it is scoped to (a manager's), and the path the
-    application is served under (the tasks carry links)."""
-    scope = ",".join(str(u) for u in sorted(unit_ids)) if unit_ids is not None else "*"
-    return hashlib.sha256(f"{FORMAT}|{role}|{scope}|{script_root}".encode()).hexdigest()
+    return page_key(FORMAT, role, unit_ids=unit_ids, script_root=script_root)
 
 
 class State(NamedTuple):
@@ -31,19 +26,18 @@ class State(NamedTuple):
     tasks: list | None  # the kept tasks, when computed under this count on this day
 
 
-def read(page_key: str, day: date) -> State:
+def read(key_: str, day: date) -> State:
     """One query: the count, and the tasks kept under it for the day."""
     h = HomePage.__table__
-    kept = (select(h.c.body).where(h.c.key == page_key, h.c.day == day, h.c.count == city_count())
+    kept = (select(h.c.body).where(h.c.key == key_, h.c.day == day, h.c.count == city_count())
             .scalar_subquery())
     count, body = db.session.execute(select(city_count(), kept)).one()
     return State(int(count), None if body is None else [_task(t) for t in jsontext.loads(body)])
 
 
-def keep(page_key: str, day: date, count: int, tasks: list) -> None:
-    body = json.dumps([[t.key, t.title, t.count, t.link, [list(i) for i in t.items], t.hint] for t in tasks],
-                      separators=(",", ":"))
-    keep_row(HomePage.__table__, {"key": page_key}, {"count": count, "day": day, "body": body},
+def keep(key_: str, day: date, count: int, tasks: list) -> None:
+    doc = [[t.key, t.title, t.count, t.link, [list(i) for i in t.items], t.hint] for t in tasks]
+    keep_row(HomePage.__table__, {"key": key_}, {"count": count, "day": day}, doc,
              newer=lambda t, new: (t.c.count < new.count) | ((t.c.count == new.count) & (t.c.day <= new.day)))
 
 

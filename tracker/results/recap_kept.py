@@ -5,15 +5,13 @@ computed; reports and plans do not touch them. The view renders only from such d
 computed or kept, so the two cannot differ."""
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from sqlalchemy import select
 
 from .. import jsontext
-from ..changes import RESULTS, city_count, keep as keep_row
+from ..changes import RESULTS, city_count, keep as keep_row, page_key
 from ..domain import scoring
 from ..extensions import db
 from ..models import RecapPage
@@ -25,8 +23,7 @@ FORMAT = 1
 
 
 def key(code: str, weighted: bool, unit_ids, script_root: str) -> str:
-    scope = ",".join(str(u) for u in sorted(unit_ids)) if unit_ids is not None else "*"
-    return hashlib.sha256(f"{FORMAT}|{code}|{int(weighted)}|{scope}|{script_root}".encode()).hexdigest()
+    return page_key(FORMAT, code, int(weighted), unit_ids=unit_ids, script_root=script_root)
 
 
 class State(NamedTuple):
@@ -34,22 +31,22 @@ class State(NamedTuple):
     doc: dict | None  # the kept figures, when computed under this count
 
 
-def read(page_key: str) -> State:
+def read(key_: str) -> State:
     """One query: the count, and the figures kept under it."""
     r = RecapPage.__table__
-    kept = select(r.c.body).where(r.c.key == page_key, r.c.count == city_count(RESULTS)).scalar_subquery()
+    kept = select(r.c.body).where(r.c.key == key_, r.c.count == city_count(RESULTS)).scalar_subquery()
     count, body = db.session.execute(select(city_count(RESULTS), kept)).one()
     doc = None if body is None else jsontext.loads(body)
     return State(int(count), doc if doc is not None and doc.get("v") == FORMAT else None)
 
 
-def keep(page_key: str, count: int, doc: dict) -> None:
-    keep_row(RecapPage.__table__, {"key": page_key}, {"count": count, "body": json.dumps(doc, separators=(",", ":"))},
+def keep(key_: str, count: int, doc: dict) -> None:
+    keep_row(RecapPage.__table__, {"key": key_}, {"count": count}, doc,
              newer=lambda t, new: t.c.count <= new.count)
 
 
 def _unit(u) -> dict:
-    return {"id": u.id, "name": u.name, "group": u.group, "contact": None, "phone": None}
+    return {"id": u.id, "name": u.name, "group": u.group}
 
 
 def _ranked(v) -> list:

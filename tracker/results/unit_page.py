@@ -14,7 +14,6 @@ the live questionnaire box are added by the view.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -92,17 +91,6 @@ def compute(code: str, unit_id: int) -> dict | None:
     return doc
 
 
-def dumps(doc: dict) -> str:
-    # Plain numbers only (a value parsed by pandas may be numpy's).
-    return json.dumps(doc, default=_plain, separators=(",", ":"))
-
-
-def _plain(value):
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not kept in a page document")
-
-
 # -- the document as the template reads it ------------------------------------------------------
 
 @dataclass
@@ -138,8 +126,8 @@ class KeptUnit:
     id: int
     name: str
     group: str | None
-    contact: str | None
-    phone: str | None
+    contact: str | None = None
+    phone: str | None = None
 
 
 @dataclass
@@ -234,5 +222,5 @@ def keep(unit_id: int, code: str, version: int, doc: dict) -> None:
     """Keep ``doc`` as computed under ``version`` (a newer document already kept is left
     alone)."""
     from ..changes import keep as keep_row
-    keep_row(UnitPage.__table__, {"unit_id": unit_id, "code": code}, {"version": version, "body": dumps(doc)},
+    keep_row(UnitPage.__table__, {"unit_id": unit_id, "code": code}, {"version": version}, doc,
              newer=lambda t, new: t.c.version <= new.version)
